@@ -1,0 +1,1 @@
+"""Domain invitations and membership GraphQL server."""

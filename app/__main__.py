@@ -1,0 +1,62 @@
+"""Command line: `python -m app serve | migrate | schema`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from app.db import ensure_sqlite_directory, tortoise_config
+from app.settings import Settings, SettingsError
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply pending migrations to the configured database."""
+    ensure_sqlite_directory(settings.database_url)
+    try:
+        await run_migrations(config=tortoise_config(settings.database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    asyncio.run(migrate(settings))
+    print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
+    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=settings.port,
+                log_level=settings.log_level, proxy_headers=False)
+
+
+def write_schema(path: Path) -> None:
+    from app.graphql.schema import schema
+
+    path.write_text(schema.as_str() + "\n")
+    print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app")
+    parser.add_argument("command", choices=["serve", "migrate", "schema"])
+    args = parser.parse_args(argv)
+    if args.command == "schema":
+        write_schema(Path("schema.graphql"))
+        return 0
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        asyncio.run(migrate(settings))
+    else:
+        serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Authentication only: passwords, and bearer tokens to users."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app import models
+
+
+@dataclass(frozen=True)
+class Session:
+    """An authenticated caller: the user and the token row they presented."""
+
+    user: models.User
+    token: models.AuthToken
+
+
+class Authenticator:
+    """Hashes passwords off the event loop and issues and checks opaque tokens."""
+
+    def __init__(self, *, secret_key: str, token_ttl: timedelta, cheap_hashing: bool) -> None:
+        self._key = secret_key.encode()
+        self._ttl = token_ttl
+        params = profiles.CHEAPEST if cheap_hashing else profiles.RFC_9106_LOW_MEMORY
+        self._hasher = PasswordHasher.from_parameters(params)
+        # Verifying against this keeps unknown-email sign-ins as slow as wrong passwords.
+        self._dummy_hash = self._hasher.hash(secrets.token_hex(16))
+
+    async def hash_password(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify_password(self, password_hash: str | None, password: str) -> bool:
+        """Constant work whether or not the account exists."""
+        try:
+            return await asyncio.to_thread(
+                self._hasher.verify, password_hash or self._dummy_hash, password
+            ) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def hash_token(self, token: str) -> str:
+        return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
+
+    async def issue_token(self, user: models.User) -> str:
+        """A new random token for `user`; only its keyed hash is stored."""
+        token = secrets.token_urlsafe(32)
+        await models.AuthToken.create(
+            user=user,
+            token_hash=self.hash_token(token),
+            expires_at=datetime.now(UTC) + self._ttl,
+        )
+        return token
+
+    async def authenticate(self, authorization: str | None) -> Session | None:
+        """The session behind an `Authorization: Bearer <token>` value, if valid now."""
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        row = (
+            await models.AuthToken.filter(
+                token_hash=self.hash_token(token.strip()),
+                revoked_at__isnull=True,
+                expires_at__gt=datetime.now(UTC),
+            )
+            .select_related("user")
+            .first()
+        )
+        return None if row is None else Session(user=row.user, token=row)
+
+    @staticmethod
+    def is_valid(session: Session) -> bool:
+        """Whether a session checked earlier is still unexpired (long-lived sockets)."""
+        return session.token.expires_at > datetime.now(UTC)
+
+    async def revoke(self, session: Session) -> None:
+        await models.AuthToken.filter(id=session.token.id, revoked_at__isnull=True).update(
+            revoked_at=datetime.now(UTC)
+        )

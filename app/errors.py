@@ -1,0 +1,137 @@
+"""Every expected failure of the product, free of any web or GraphQL framework.
+
+    AppError                          code, message, extensions -> {"code": code}
+    ├── UnauthenticatedError          UNAUTHENTICATED       always top-level
+    ├── ForbiddenError                FORBIDDEN             always top-level
+    ├── BadUserInputError             BAD_USER_INPUT        always top-level
+    ├── RateLimitedError              RATE_LIMITED          always top-level
+    └── UserFacingError                                     a typed result where the
+        │                                                   mutation's union lists it,
+        │                                                   top-level elsewhere
+        ├── NotFoundError             NOT_FOUND
+        ├── InvalidInputError         INVALID_INPUT
+        ├── EmailTakenError           EMAIL_TAKEN
+        ├── InvalidCredentialsError   INVALID_CREDENTIALS
+        ├── RoleNameTakenError        ROLE_NAME_TAKEN
+        ├── UserNotFoundError         USER_NOT_FOUND
+        ├── AlreadyMemberError        ALREADY_MEMBER
+        ├── AlreadyInvitedError       ALREADY_INVITED
+        ├── InvitationRejectedError   INVITATION_REJECTED
+        ├── RoleNotFoundError         ROLE_NOT_FOUND
+        ├── RoleNotAllowedError       ROLE_NOT_ALLOWED
+        ├── InvitationNotPendingError INVITATION_NOT_PENDING (names the status)
+        └── InvitationNotRejectedError INVITATION_NOT_REJECTED (names the status)
+
+Anything else raised while serving a request is unexpected: the client sees only
+INTERNAL with a request id, the log has the traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AppError(Exception):
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        # graphql-core copies `original_error.extensions` into the GraphQL error.
+        return {"code": self.code}
+
+
+class UnauthenticatedError(AppError):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "Sign in first: send 'Authorization: Bearer <token>'") -> None:
+        super().__init__(message)
+
+
+class ForbiddenError(AppError):
+    code = "FORBIDDEN"
+
+
+class BadUserInputError(AppError):
+    code = "BAD_USER_INPUT"
+
+
+class RateLimitedError(AppError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "retryAfter": self.retry_after}
+
+
+class UserFacingError(AppError):
+    """An expected outcome the client can act on."""
+
+
+class NotFoundError(UserFacingError):
+    code = "NOT_FOUND"
+
+
+class InvalidInputError(UserFacingError):
+    code = "INVALID_INPUT"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class EmailTakenError(UserFacingError):
+    code = "EMAIL_TAKEN"
+
+
+class InvalidCredentialsError(UserFacingError):
+    code = "INVALID_CREDENTIALS"
+
+
+class RoleNameTakenError(UserFacingError):
+    code = "ROLE_NAME_TAKEN"
+
+
+class UserNotFoundError(UserFacingError):
+    code = "USER_NOT_FOUND"
+
+
+class AlreadyMemberError(UserFacingError):
+    code = "ALREADY_MEMBER"
+
+
+class AlreadyInvitedError(UserFacingError):
+    code = "ALREADY_INVITED"
+
+
+class InvitationRejectedError(UserFacingError):
+    code = "INVITATION_REJECTED"
+
+
+class RoleNotFoundError(UserFacingError):
+    code = "ROLE_NOT_FOUND"
+
+
+class RoleNotAllowedError(UserFacingError):
+    code = "ROLE_NOT_ALLOWED"
+
+
+class _WrongStatusError(UserFacingError):
+    def __init__(self, message: str, *, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class InvitationNotPendingError(_WrongStatusError):
+    code = "INVITATION_NOT_PENDING"
+
+
+class InvitationNotRejectedError(_WrongStatusError):
+    code = "INVITATION_NOT_REJECTED"

@@ -1,0 +1,51 @@
+"""The per-request context and the loaders that batch nested lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from app import models
+from app.auth import Authenticator, Session
+from app.services import domains
+
+
+class Loaders:
+    """Batches per request; a WebSocket operation gets fresh ones per event."""
+
+    def __init__(self, user: models.User | None) -> None:
+        self.my_role = DataLoader[UUID, models.Role | None](
+            lambda ids: domains.my_roles(user, ids)
+        )
+        self.roles = DataLoader[UUID, list[models.Role]](
+            lambda ids: domains.visible_roles(user, ids)
+        )
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | None
+    auth: Authenticator
+    request_id: str
+    session: Session | None = None
+    connection_params: dict[str, Any] | None = None
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.user)
+
+    @property
+    def user(self) -> models.User | None:
+        return self.session.user if self.session else None
+
+
+Info = strawberry.Info[Context, None]

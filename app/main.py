@@ -1,0 +1,63 @@
+"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz) and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+from app.auth import Authenticator
+from app.db import tortoise_config
+from app.graphql.schema import schema
+from app.graphql.view import GraphQLView
+from app.settings import Settings
+
+logger = logging.getLogger("app")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI application for `settings` (read from the environment when omitted)."""
+    settings = settings or Settings.from_env()
+    auth = Authenticator(
+        secret_key=settings.secret_key,
+        token_ttl=timedelta(seconds=settings.token_ttl_seconds),
+        cheap_hashing=settings.password_hash_profile == "cheapest",
+    )
+    graphql = GraphQLView(
+        schema,
+        auth=auth,
+        graphql_ide=None if settings.production else "graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        allowed_origins=settings.allowed_origins,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            yield
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+        except Exception:
+            logger.exception("health check: the database does not answer")
+            return JSONResponse({"status": "error", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"], max_body_size=64 * 1024),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,1 @@
+"""Use cases: each function authorizes first, then reads or writes, then publishes."""

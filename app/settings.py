@@ -1,0 +1,79 @@
+"""Settings read once from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from starlette.config import Config
+
+DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+Environment = Literal["development", "production"]
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    app_env: Environment = "development"
+    secret_key: str = DEVELOPMENT_SECRET
+    token_ttl_seconds: int = 7 * 24 * 3600
+    # "cheapest" is for test suites only: production refuses it.
+    password_hash_profile: Literal["default", "cheapest"] = "default"
+    allowed_origins: tuple[str, ...] = ()
+    log_level: str = "info"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @classmethod
+    def from_env(cls, env_file: str = ".env") -> Settings:
+        """Build settings from the process environment, then `.env`, then defaults."""
+        config = Config(env_file if Path(env_file).is_file() else None)
+        app_env = config("APP_ENV", default="development")
+        if app_env not in ("development", "production"):
+            raise SettingsError("APP_ENV must be 'development' or 'production'")
+        profile = config("PASSWORD_HASH_PROFILE", default="default")
+        if profile not in ("default", "cheapest"):
+            raise SettingsError("PASSWORD_HASH_PROFILE must be 'default' or 'cheapest'")
+        origins = config("ALLOWED_ORIGINS", default="")
+        settings = cls(
+            host=config("HOST", default="127.0.0.1"),
+            port=config("PORT", cast=int, default=8000),
+            database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
+            redis_url=config("REDIS_URL", default=None) or None,
+            app_env=app_env,
+            secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET),
+            token_ttl_seconds=config("TOKEN_TTL_SECONDS", cast=int, default=7 * 24 * 3600),
+            password_hash_profile=profile,
+            allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            log_level=config("LOG_LEVEL", default="info"),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse configurations that are unsafe or cannot work."""
+        if self.token_ttl_seconds <= 0:
+            raise SettingsError("TOKEN_TTL_SECONDS must be positive")
+        if not self.production:
+            return
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+            raise SettingsError(
+                "APP_ENV=production needs SECRET_KEY set to a random value of at "
+                "least 32 characters (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        if self.password_hash_profile != "default":
+            raise SettingsError("APP_ENV=production refuses PASSWORD_HASH_PROFILE=cheapest")
