@@ -28,8 +28,14 @@ def serve(settings: Settings) -> None:
 
     asyncio.run(migrate(settings))
     print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
-    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_level=settings.log_level, proxy_headers=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=False,
+    )
 
 
 def write_schema(path: Path) -> None:

@@ -40,9 +40,12 @@ class Authenticator:
     async def verify_password(self, password_hash: str | None, password: str) -> bool:
         """Constant work whether or not the account exists."""
         try:
-            return await asyncio.to_thread(
-                self._hasher.verify, password_hash or self._dummy_hash, password
-            ) and password_hash is not None
+            return (
+                await asyncio.to_thread(
+                    self._hasher.verify, password_hash or self._dummy_hash, password
+                )
+                and password_hash is not None
+            )
         except (VerificationError, InvalidHashError):
             return False
 

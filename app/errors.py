@@ -47,7 +47,9 @@ class AppError(Exception):
 class UnauthenticatedError(AppError):
     code = "UNAUTHENTICATED"
 
-    def __init__(self, message: str = "Sign in first: send 'Authorization: Bearer <token>'") -> None:
+    def __init__(
+        self, message: str = "Sign in first: send 'Authorization: Bearer <token>'"
+    ) -> None:
         super().__init__(message)
 
 

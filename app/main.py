@@ -17,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from app.auth import Authenticator
 from app.db import tortoise_config
+from app.events import EventBus, InMemoryBroker
 from app.graphql.schema import schema
 from app.graphql.view import GraphQLView
 from app.settings import Settings
@@ -32,9 +33,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         token_ttl=timedelta(seconds=settings.token_ttl_seconds),
         cheap_hashing=settings.password_hash_profile == "cheapest",
     )
+    bus = EventBus(InMemoryBroker())
     graphql = GraphQLView(
         schema,
         auth=auth,
+        bus=bus,
         graphql_ide=None if settings.production else "graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=settings.allowed_origins,
@@ -43,7 +46,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            yield
+            await bus.broker.start()
+            try:
+                yield
+            finally:
+                await bus.broker.stop()
 
     async def healthz(request: Request) -> JSONResponse:
         try:

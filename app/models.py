@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -48,6 +49,7 @@ class AuthToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
+    user_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(default=utcnow)
     expires_at = fields.DatetimeField()
@@ -71,9 +73,10 @@ class Role(Model):
     domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
         "models.Domain", related_name="roles", on_delete=fields.CASCADE
     )
+    domain_id: UUID
     name = fields.CharField(max_length=100)
     # Action names; see app.permissions.Action.
-    actions: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    actions: list[str] = fields.JSONField(default=list)
     built_in = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(default=utcnow)
 
@@ -93,10 +96,14 @@ class Membership(Model):
     role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
         "models.Role", related_name="memberships", on_delete=fields.RESTRICT
     )
+    domain_id: UUID
+    user_id: UUID
+    role_id: UUID
     joined_at = fields.DatetimeField(default=utcnow)
     invitation: fields.ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
         "models.Invitation", related_name="memberships", null=True, on_delete=fields.SET_NULL
     )
+    invitation_id: UUID | None
 
     class Meta:
         table = "membership"
@@ -124,6 +131,10 @@ class Invitation(Model):
     role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
         "models.Role", related_name="invitations", on_delete=fields.RESTRICT
     )
+    domain_id: UUID
+    invitee_id: UUID
+    invited_by_id: UUID
+    role_id: UUID
     status = fields.CharEnumField(InvitationStatus, max_length=16)
     created_at = fields.DatetimeField(default=utcnow)
     updated_at = fields.DatetimeField(default=utcnow)
@@ -161,6 +172,10 @@ class InvitationEvent(Model):
     role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
         "models.Role", related_name="events", on_delete=fields.RESTRICT
     )
+    actor_id: UUID | None
+    domain_id: UUID
+    invitee_id: UUID
+    role_id: UUID
 
     class Meta:
         table = "invitation_event"

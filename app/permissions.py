@@ -55,9 +55,7 @@ def domain_not_found(domain_id: UUID) -> errors.NotFoundError:
     return errors.NotFoundError(f"Domain {domain_id} does not exist or you are not a member")
 
 
-async def authorize(
-    user: models.User | None, action: Action, domain_id: UUID
-) -> models.Membership:
+async def authorize(user: models.User | None, action: Action, domain_id: UUID) -> models.Membership:
     """The caller's membership of `domain_id`, provided its role grants `action`."""
     caller = require_user(user)
     membership = (

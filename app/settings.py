@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from starlette.config import Config
 
@@ -53,10 +53,10 @@ class Settings:
             port=config("PORT", cast=int, default=8000),
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None) or None,
-            app_env=app_env,
+            app_env=cast(Environment, app_env),
             secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET),
             token_ttl_seconds=config("TOKEN_TTL_SECONDS", cast=int, default=7 * 24 * 3600),
-            password_hash_profile=profile,
+            password_hash_profile=cast(Literal["default", "cheapest"], profile),
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             log_level=config("LOG_LEVEL", default="info"),
         )

@@ -11,8 +11,7 @@ from app.graphql.errors import EmailTaken, InvalidCredentials, InvalidInput
 from app.graphql.types import AuthPayload, User
 from app.services import accounts
 
-SignUpResult = Annotated[AuthPayload | EmailTaken | InvalidInput,
-                         strawberry.union("SignUpResult")]
+SignUpResult = Annotated[AuthPayload | EmailTaken | InvalidInput, strawberry.union("SignUpResult")]
 SignInResult = Annotated[AuthPayload | InvalidCredentials, strawberry.union("SignInResult")]
 
 
@@ -40,8 +39,7 @@ class Mutation:
 
     @strawberry.mutation(description="Exchange an email and password for a token.")
     async def sign_in(self, info: Info, email: str, password: str) -> SignInResult:
-        token, user = await accounts.sign_in(email=email, password=password,
-                                             auth=info.context.auth)
+        token, user = await accounts.sign_in(email=email, password=password, auth=info.context.auth)
         return AuthPayload(token=token, user=User.from_model(user))
 
     @strawberry.mutation(description="Revoke the token used for this request.")

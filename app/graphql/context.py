@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from app import models
 from app.auth import Authenticator, Session
+from app.events import EventBus
 from app.services import domains
 
 
@@ -22,9 +23,7 @@ class Loaders:
     """Batches per request; a WebSocket operation gets fresh ones per event."""
 
     def __init__(self, user: models.User | None) -> None:
-        self.my_role = DataLoader[UUID, models.Role | None](
-            lambda ids: domains.my_roles(user, ids)
-        )
+        self.my_role = DataLoader[UUID, models.Role | None](lambda ids: domains.my_roles(user, ids))
         self.roles = DataLoader[UUID, list[models.Role]](
             lambda ids: domains.visible_roles(user, ids)
         )
@@ -32,9 +31,10 @@ class Loaders:
 
 @dataclass
 class Context:
-    request: Request | WebSocket
+    request: Request | WebSocket | None
     response: Response | None
     auth: Authenticator
+    bus: EventBus
     request_id: str
     session: Session | None = None
     connection_params: dict[str, Any] | None = None

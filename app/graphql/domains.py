@@ -13,8 +13,9 @@ from app.graphql.types import Domain, Role
 from app.services import domains
 
 CreateDomainResult = Annotated[Domain | InvalidInput, strawberry.union("CreateDomainResult")]
-CreateRoleResult = Annotated[Role | RoleNameTaken | InvalidInput,
-                             strawberry.union("CreateRoleResult")]
+CreateRoleResult = Annotated[
+    Role | RoleNameTaken | InvalidInput, strawberry.union("CreateRoleResult")
+]
 
 
 @strawberry.type
@@ -39,6 +40,7 @@ class Mutation:
     async def create_role(
         self, info: Info, domain_id: strawberry.ID, name: str, actions: list[Action]
     ) -> CreateRoleResult:
-        role = await domains.create_role(info.context.user, domain_id=domain_id, name=name,
-                                         actions=[a.value for a in actions])
+        role = await domains.create_role(
+            info.context.user, domain_id=domain_id, name=name, actions=[a.value for a in actions]
+        )
         return Role.from_model(role)

@@ -6,15 +6,19 @@ from enum import Enum
 
 import strawberry
 
-from app import models
-from app.permissions import Action as _Action
+from app.models import InvitationEventKind, InvitationStatus
+from app.permissions import Action
 
-InvitationStatus = strawberry.enum(models.InvitationStatus, name="InvitationStatus")
-InvitationEventKind = strawberry.enum(models.InvitationEventKind, name="InvitationEventKind")
-Action = strawberry.enum(_Action, name="Action")
+# strawberry.enum registers the product's enums in place, so they are used as is.
+strawberry.enum(InvitationStatus, description="Where an invitation stands.")
+strawberry.enum(InvitationEventKind, description="What happened to an invitation.")
+strawberry.enum(Action, description="What a role allows in its domain.")
 
 
 @strawberry.enum(description="An invitee's answer.")
 class InvitationResponse(Enum):
     ACCEPT = "ACCEPT"
     DECLINE = "DECLINE"
+
+
+__all__ = ["Action", "InvitationEventKind", "InvitationResponse", "InvitationStatus"]

@@ -108,8 +108,9 @@ class InvitationNotPending(UserError):
     @classmethod
     def from_exception(cls, exc: errors.UserFacingError) -> UserError:
         assert isinstance(exc, errors.InvitationNotPendingError)
-        return cls(code=ErrorCode(exc.code), message=exc.message,
-                   status=InvitationStatus(exc.status))
+        return cls(
+            code=ErrorCode(exc.code), message=exc.message, status=InvitationStatus(exc.status)
+        )
 
 
 @strawberry.type
@@ -119,8 +120,9 @@ class InvitationNotRejected(UserError):
     @classmethod
     def from_exception(cls, exc: errors.UserFacingError) -> UserError:
         assert isinstance(exc, errors.InvitationNotRejectedError)
-        return cls(code=ErrorCode(exc.code), message=exc.message,
-                   status=InvitationStatus(exc.status))
+        return cls(
+            code=ErrorCode(exc.code), message=exc.message, status=InvitationStatus(exc.status)
+        )
 
 
 ERROR_TYPES: dict[type[errors.UserFacingError], type[UserError]] = {
@@ -154,8 +156,9 @@ class _Handler:
         self.exception_type = exception_type
         self.error_type = error_type
 
-    def handle(self, exception: errors.UserFacingError, *, field: StrawberryField,
-               info: Any) -> UserError:
+    def handle(
+        self, exception: errors.UserFacingError, *, field: StrawberryField, info: Any
+    ) -> UserError:
         return to_user_error(exception)
 
 

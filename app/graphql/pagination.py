@@ -42,8 +42,10 @@ class Connection(Generic[T]):
 
     @classmethod
     def from_page(cls, page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
-        edges = [Edge(cursor=c, node=convert(item))
-                 for c, item in zip(page.cursors, page.items, strict=True)]
+        edges = [
+            Edge(cursor=c, node=convert(item))
+            for c, item in zip(page.cursors, page.items, strict=True)
+        ]
         info = PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -28,7 +28,10 @@ logger = logging.getLogger("app.graphql")
 
 MAX_DEPTH, MAX_ALIASES, MAX_TOKENS = 10, 15, 2000
 # Built once: rules created per request would defeat the validation cache.
-_LIMIT_RULES = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
+_LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_rule(MAX_DEPTH, None, None),
+    alias_rule(MAX_ALIASES),
+]
 
 
 def _request_id(execution_context: ExecutionContext | None) -> str:
@@ -40,24 +43,27 @@ class MaskUnexpected(MaskErrors):
     """Replace unexpected errors with INTERNAL and the request id, nothing else."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected,
-                         error_message="Internal server error")
+        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL",
-                             "requestId": _request_id(self.execution_context)}
+        masked.extensions = {"code": "INTERNAL", "requestId": _request_id(self.execution_context)}
         return masked
 
 
 class AppSchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError],
-                       execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Expected errors are answers, not incidents: log only the unexpected.
         for error in errors:
             if is_unexpected(error):
-                logger.error("request %s failed: %s", _request_id(execution_context),
-                             error.message, exc_info=error.original_error)
+                logger.error(
+                    "request %s failed: %s",
+                    _request_id(execution_context),
+                    error.message,
+                    exc_info=error.original_error,
+                )
 
 
 EXTENSIONS: list[Any] = [

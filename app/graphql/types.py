@@ -9,7 +9,7 @@ import strawberry
 
 from app import models
 from app.graphql.context import Info
-from app.graphql.enums import Action, InvitationEventKind, InvitationStatus
+from app.graphql.enums import Action
 
 
 @strawberry.type
@@ -32,8 +32,12 @@ class Role:
 
     @classmethod
     def from_model(cls, m: models.Role) -> Role:
-        return cls(id=strawberry.ID(str(m.id)), name=m.name,
-                   actions=[Action(a) for a in m.actions], built_in=m.built_in)
+        return cls(
+            id=strawberry.ID(str(m.id)),
+            name=m.name,
+            actions=[Action(a) for a in m.actions],
+            built_in=m.built_in,
+        )
 
 
 @strawberry.type

@@ -73,7 +73,9 @@ async def create_role(
         ) from None
 
 
-async def my_roles(user: models.User | None, domain_ids: Sequence[UUID]) -> list[models.Role | None]:
+async def my_roles(
+    user: models.User | None, domain_ids: Sequence[UUID]
+) -> list[models.Role | None]:
     """The caller's role in each domain (None where not a member), in order."""
     if user is None:
         return [None] * len(domain_ids)
@@ -89,8 +91,11 @@ async def visible_roles(
 ) -> list[list[models.Role]]:
     """Each domain's roles, for callers whose role there grants DOMAIN_READ."""
     mine = await my_roles(user, domain_ids)
-    readable = [d for d, role in zip(domain_ids, mine, strict=True)
-                if role is not None and grants(role.actions, Action.DOMAIN_READ)]
+    readable = [
+        d
+        for d, role in zip(domain_ids, mine, strict=True)
+        if role is not None and grants(role.actions, Action.DOMAIN_READ)
+    ]
     by_domain: dict[UUID, list[models.Role]] = {d: [] for d in readable}
     for role in await models.Role.filter(domain_id__in=readable).order_by("created_at", "id"):
         by_domain[role.domain_id].append(role)

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -35,9 +35,7 @@ def check_first(first: int | None, default: int) -> int:
     if first is None:
         return default
     if not 0 <= first <= MAX_PAGE_SIZE:
-        raise errors.BadUserInputError(
-            f"first must be between 0 and {MAX_PAGE_SIZE}, got {first}"
-        )
+        raise errors.BadUserInputError(f"first must be between 0 and {MAX_PAGE_SIZE}, got {first}")
     return first
 
 
@@ -59,7 +57,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
 
 
 async def keyset_page(
-    query: QuerySet[M], *, first: int | None, default: int, after: str | None,
+    query: QuerySet[M],
+    *,
+    first: int | None,
+    default: int,
+    after: str | None,
     time_field: str,
 ) -> Page[M]:
     """One page of `query` ordered by (`time_field`, id) descending."""
@@ -67,9 +69,9 @@ async def keyset_page(
     page = query.order_by(f"-{time_field}", "-id")
     if after is not None:
         at, row_id = decode_cursor(after)
-        page = page.filter(
-            Q(**{f"{time_field}__lt": at}) | Q(**{time_field: at, "id__lt": row_id})
-        )
+        before: dict[str, Any] = {f"{time_field}__lt": at}
+        tie: dict[str, Any] = {time_field: at, "id__lt": row_id}
+        page = page.filter(Q(**before) | Q(**tie))
     rows = list(await page.limit(first + 1)) if first else []
     items = rows[:first]
     return Page(

@@ -1,0 +1,124 @@
+"""Invitation events on a bus: what is published, on which channel, through which broker.
+
+Services publish after their transaction commits; publishing is best-effort (a
+broker failure is logged and never fails the mutation). Messages carry ids and
+the event kind only, never tokens or other secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+logger = logging.getLogger("app.events")
+
+
+@dataclass(frozen=True)
+class InvitationEventMessage:
+    """One invitation transition, as carried between processes."""
+
+    event_id: str
+    kind: str  # SENT | RESENT | ACCEPTED | REJECTED | DELETED
+    invitation_id: str
+    domain_id: str
+    invitee_id: str
+    role_id: str
+    actor_id: str | None
+    at: str  # ISO 8601, UTC
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InvitationEventMessage:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+def user_channel(user_id: str) -> str:
+    """Invitations sent or resent to one user."""
+    return f"user:{user_id}"
+
+
+def domain_channel(domain_id: str) -> str:
+    """Every invitation event of one domain."""
+    return f"domain:{domain_id}"
+
+
+class Broker(Protocol):
+    """Moves messages between publishers and subscribers (in-process or Redis)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
+
+    def subscribe(
+        self, channel: str
+    ) -> contextlib.AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]: ...
+
+
+class InMemoryBroker:
+    """One process: fan out to local subscribers, each with its own bounded queue."""
+
+    def __init__(self, queue_size: int = 100) -> None:
+        self.queue_size = queue_size
+        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self.dropped = 0
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        self._subscribers.clear()
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        for queue in self._subscribers.get(channel, ()):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                # A slow subscriber loses events; it never blocks the publisher.
+                self.dropped += 1
+                logger.warning("subscriber queue full on %s: event dropped", channel)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self.queue_size)
+        self._subscribers.setdefault(channel, set()).add(queue)
+        try:
+            yield _drain(queue)
+        finally:
+            subscribers = self._subscribers.get(channel, set())
+            subscribers.discard(queue)
+            if not subscribers:
+                self._subscribers.pop(channel, None)
+
+    def subscriber_count(self) -> int:
+        return sum(len(queues) for queues in self._subscribers.values())
+
+
+async def _drain(queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    while True:
+        yield await queue.get()
+
+
+class EventBus:
+    """What services publish to; routes each event to the channels entitled to it."""
+
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+
+    async def publish_invitation_event(self, message: InvitationEventMessage) -> None:
+        """Best-effort: a broker failure is logged, never raised."""
+        channels = [domain_channel(message.domain_id)]
+        if message.kind in ("SENT", "RESENT"):
+            channels.append(user_channel(message.invitee_id))
+        for channel in channels:
+            try:
+                await self.broker.publish(channel, message.to_dict())
+            except Exception:
+                logger.exception("could not publish %s on %s", message.kind, channel)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.main import create_app
+from app.settings import Settings
+from tests.servers import running_server
+
+SIGN_UP = """mutation { signUp(email: "ann@example.com", name: "Ann", password: "password1") {
+  ... on AuthPayload { token user { id email } } } }"""
+CREATE_DOMAIN = """mutation { createDomain(name: "Acme") {
+  ... on Domain { id name myRole { name } } } }"""
+DOMAINS = "{ domains { id name myRole { name } } }"
+
+
+@pytest.fixture
+async def client(db) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(password_hash_profile="cheapest"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def post(
+    client: httpx.AsyncClient,
+    query: str,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    headers = dict(headers or {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return await client.post("/graphql", json={"query": query}, headers=headers)
+
+
+async def test_graphql_over_http_sign_up_create_domain_and_list(client) -> None:
+    token = (await post(client, SIGN_UP)).json()["data"]["signUp"]["token"]
+
+    created = (await post(client, CREATE_DOMAIN, token)).json()["data"]["createDomain"]
+    listed = (await post(client, DOMAINS, token)).json()["data"]["domains"]
+
+    assert listed == [created]
+    assert created["myRole"] == {"name": "admin"}
+
+
+async def test_garbage_token_is_unauthenticated_with_a_hint(client) -> None:
+    response = await post(client, DOMAINS, "garbage")
+
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "Bearer" in error["message"]
+
+
+async def test_responses_carry_a_request_id(client) -> None:
+    response = await post(client, "{ me { id } }", headers={"X-Request-ID": "abc123"})
+
+    assert response.headers["x-request-id"] == "abc123"
+
+
+async def test_json_body_that_is_not_graphql_is_a_client_error(client) -> None:
+    response = await client.post("/graphql", json={"hello": "world"})
+
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "query" in error["message"]
+
+
+async def test_body_that_is_not_json_is_a_client_error(client) -> None:
+    response = await client.post(
+        "/graphql", content=b"{not json", headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_healthz_answers_when_the_database_does(client) -> None:
+    response = await client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+async def test_unexpected_errors_are_masked_with_a_request_id(client, monkeypatch, caplog) -> None:
+    from app.services import domains
+
+    async def explode(user: object) -> list[object]:
+        raise RuntimeError("secret database detail")
+
+    monkeypatch.setattr(domains, "list_domains", explode)
+    token = (await post(client, SIGN_UP)).json()["data"]["signUp"]["token"]
+
+    response = await post(client, DOMAINS, token, headers={"X-Request-ID": "req-42"})
+
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-42"}
+    assert "secret" not in response.text
+    assert "req-42" in caplog.text and "secret database detail" in caplog.text
+
+
+def test_serve_from_a_clean_database_answers_over_real_http(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3"}
+    with running_server(env) as base, httpx.Client(base_url=base) as http:
+        signed = http.post("/graphql", json={"query": SIGN_UP}).json()
+        token = signed["data"]["signUp"]["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        created = http.post("/graphql", json={"query": CREATE_DOMAIN}, headers=auth).json()
+        listed = http.post("/graphql", json={"query": DOMAINS}, headers=auth).json()
+
+    assert listed["data"]["domains"] == [created["data"]["createDomain"]]
