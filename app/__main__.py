@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -26,8 +27,10 @@ async def migrate(settings: Settings) -> None:
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    # Once, before any worker starts: workers never migrate.
     asyncio.run(migrate(settings))
-    print(f"Serving on http://{settings.host}:{settings.port}/graphql", flush=True)
+    workers = f" with {settings.workers} workers" if settings.workers > 1 else ""
+    print(f"Serving on http://{settings.host}:{settings.port}/graphql{workers}", flush=True)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -35,6 +38,8 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=False,
+        # Each worker process builds its own app (and reads the same environment).
+        workers=settings.workers,
     )
 
 
@@ -48,12 +53,21 @@ def write_schema(path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app")
     parser.add_argument("command", choices=["serve", "migrate", "schema"])
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="serve: number of server processes (default: $WEB_CONCURRENCY or 1); "
+        "more than one needs PostgreSQL and Redis",
+    )
     args = parser.parse_args(argv)
     if args.command == "schema":
         write_schema(Path("schema.graphql"))
         return 0
     try:
         settings = Settings.from_env()
+        if args.workers is not None:
+            settings = dataclasses.replace(settings, workers=args.workers)
+            settings.validate()
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
-"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz) and the lifespan."""
+"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz, /readyz), lifespan."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,12 +18,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from app.auth import Authenticator
 from app.db import tortoise_config
-from app.events import EventBus, InMemoryBroker
+from app.events import Broker, EventBus, InMemoryBroker, RedisBroker
 from app.graphql.schema import schema
 from app.graphql.view import GraphQLView
 from app.settings import Settings
 
 logger = logging.getLogger("app")
+
+HEALTH_TIMEOUT = 2.0  # seconds a component may take to answer a health check
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -33,7 +36,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         token_ttl=timedelta(seconds=settings.token_ttl_seconds),
         cheap_hashing=settings.password_hash_profile == "cheapest",
     )
-    bus = EventBus(InMemoryBroker())
+    redis = RedisBroker(settings.redis_url) if settings.redis_url else None
+    broker: Broker = redis or InMemoryBroker()
+    bus = EventBus(broker)
     graphql = GraphQLView(
         schema,
         auth=auth,
@@ -52,19 +57,42 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 await bus.broker.stop()
 
+    async def components() -> dict[str, str]:
+        states = {"database": "ok" if await database_answers() else "down"}
+        if redis is not None:
+            states["redis"] = "ok" if await redis.ping() else "down"
+        return states
+
     async def healthz(request: Request) -> JSONResponse:
-        try:
-            await get_connection("default").execute_query("SELECT 1")
-        except Exception:
-            logger.exception("health check: the database does not answer")
-            return JSONResponse({"status": "error", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        """Liveness: 200 while this process answers; the body tells each component's state."""
+        states = await components()
+        status = "ok" if all(v == "ok" for v in states.values()) else "degraded"
+        return JSONResponse({"status": status, **states})
+
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: 503 while the database or (when configured) Redis is down."""
+        states = await components()
+        ready = all(v == "ok" for v in states.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", **states},
+            status_code=200 if ready else 503,
+        )
 
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"], max_body_size=64 * 1024),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
         ],
         lifespan=lifespan,
     )
+
+
+async def database_answers() -> bool:
+    try:
+        await asyncio.wait_for(get_connection("default").execute_query("SELECT 1"), HEALTH_TIMEOUT)
+    except Exception as exc:
+        logger.warning("health check: the database does not answer: %r", exc)
+        return False
+    return True

@@ -31,7 +31,13 @@ class Settings:
     password_hash_profile: Literal["default", "cheapest"] = "default"
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "info"
+    # Server processes started by `python -m app serve`; more than one needs PostgreSQL.
+    workers: int = 1
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
 
     @property
     def production(self) -> bool:
@@ -59,6 +65,7 @@ class Settings:
             password_hash_profile=cast(Literal["default", "cheapest"], profile),
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             log_level=config("LOG_LEVEL", default="info"),
+            workers=config("WEB_CONCURRENCY", cast=int, default=1),
         )
         settings.validate()
         return settings
@@ -67,6 +74,18 @@ class Settings:
         """Refuse configurations that are unsafe or cannot work."""
         if self.token_ttl_seconds <= 0:
             raise SettingsError("TOKEN_TTL_SECONDS must be positive")
+        if self.workers < 1:
+            raise SettingsError("WEB_CONCURRENCY (--workers) must be at least 1")
+        if self.workers > 1 and self.sqlite:
+            raise SettingsError(
+                f"{self.workers} workers need PostgreSQL: SQLite serves one process. "
+                "Set DATABASE_URL=postgres://… and REDIS_URL=redis://…, or run one worker."
+            )
+        if self.workers > 1 and not self.redis_url:
+            raise SettingsError(
+                f"{self.workers} workers need REDIS_URL=redis://…: without it a "
+                "subscriber only hears about changes made through its own worker."
+            )
         if not self.production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:

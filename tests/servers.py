@@ -7,11 +7,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
+
+from tests import services
 
 ROOT = Path(__file__).parent.parent
 
@@ -24,8 +27,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, timeout: float = 30) -> Iterator[str]:
-    """Start `python -m app serve` as an operator would; yield its base URL."""
+def running_server(
+    env: dict[str, str],
+    *,
+    args: Sequence[str] = (),
+    timeout: float = 30,
+) -> Iterator[str]:
+    """Start `python -m app serve` as an operator would; yield its base URL once ready."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -37,7 +45,7 @@ def running_server(env: dict[str, str], *, timeout: float = 30) -> Iterator[str]
         **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve"],
+        [sys.executable, "-m", "app", "serve", *args],
         cwd=ROOT,
         env=full_env,
         stdout=subprocess.PIPE,
@@ -51,7 +59,7 @@ def running_server(env: dict[str, str], *, timeout: float = 30) -> Iterator[str]
                 output = process.stdout.read().decode() if process.stdout else ""
                 raise RuntimeError(f"server exited early:\n{output}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -68,3 +76,61 @@ def running_server(env: dict[str, str], *, timeout: float = 30) -> Iterator[str]
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """A throwaway `redis-server` on a loopback port, which a test may kill and restart."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10) -> None:
+        """Start on the same port as before and wait until it accepts connections."""
+        self.process = subprocess.Popen(
+            [
+                *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.5):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no goodbye to the clients."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[RedisServer]:
+    if not Path(REDIS_SERVER).exists():
+        reason = f"{REDIS_SERVER} is not installed (Debian package redis-server)"
+        if services.REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1: {reason}")
+        pytest.skip(reason)
+    server = RedisServer(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -104,8 +103,8 @@ async def test_unexpected_errors_are_masked_with_a_request_id(client, monkeypatc
     assert "req-42" in caplog.text and "secret database detail" in caplog.text
 
 
-def test_serve_from_a_clean_database_answers_over_real_http(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3"}
+def test_serve_from_a_clean_database_answers_over_real_http(server_database_url: str) -> None:
+    env = {"DATABASE_URL": server_database_url}
     with running_server(env) as base, httpx.Client(base_url=base) as http:
         signed = http.post("/graphql", json={"query": SIGN_UP}).json()
         token = signed["data"]["signUp"]["token"]

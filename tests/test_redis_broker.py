@@ -1,0 +1,146 @@
+"""RedisBroker against real Redis: across connections, fan-out, unsubscribe, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from app.events import EventBus, InvitationEventMessage, RedisBroker, user_channel
+from app.ids import new_id
+from tests.servers import redis_server
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def make_broker() -> AsyncIterator[Any]:
+    """Start RedisBrokers (each with its own connections, as separate processes have)."""
+    started: list[RedisBroker] = []
+
+    async def make(url: str) -> RedisBroker:
+        broker = RedisBroker(url, backoff_max=0.5)
+        await broker.start()
+        started.append(broker)
+        return broker
+
+    yield make
+    for broker in started:
+        await broker.stop()
+
+
+async def subscribers_in_redis(url: str, channel: str) -> int:
+    async with Redis.from_url(url) as client:
+        counts = await client.pubsub_numsub(channel)
+        return int(counts[0][1])
+
+
+async def next_message(messages: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
+    return await asyncio.wait_for(anext(messages), 5)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+def channel_name() -> str:
+    return f"test:{new_id()}"
+
+
+async def test_a_message_published_by_one_broker_reaches_another_brokers_subscriber(
+    redis_url: str, make_broker: Any
+) -> None:
+    receiver, sender = await make_broker(redis_url), await make_broker(redis_url)
+    channel = channel_name()
+
+    async with receiver.subscribe(channel) as messages:
+        await sender.publish(channel, {"hello": "world", "n": 1})
+
+        assert await next_message(messages) == {"hello": "world", "n": 1}
+
+
+async def test_one_redis_subscription_fans_out_to_every_local_subscriber(
+    redis_url: str, make_broker: Any
+) -> None:
+    receiver, sender = await make_broker(redis_url), await make_broker(redis_url)
+    channel = channel_name()
+
+    async with (
+        receiver.subscribe(channel) as first,
+        receiver.subscribe(channel) as second,
+        receiver.subscribe(channel) as third,
+    ):
+        assert await subscribers_in_redis(redis_url, channel) == 1
+        await sender.publish(channel, {"n": 7})
+
+        received = [await next_message(m) for m in (first, second, third)]
+
+    assert received == [{"n": 7}] * 3
+
+
+async def test_redis_subscription_ends_with_the_last_local_subscriber(
+    redis_url: str, make_broker: Any
+) -> None:
+    broker = await make_broker(redis_url)
+    channel = channel_name()
+
+    async with broker.subscribe(channel):
+        async with broker.subscribe(channel):
+            pass
+        still_subscribed = await subscribers_in_redis(redis_url, channel)
+
+    assert still_subscribed == 1
+    assert await subscribers_in_redis(redis_url, channel) == 0
+    assert broker.subscriber_count() == 0
+
+
+async def test_messages_only_reach_subscribers_of_their_channel(
+    redis_url: str, make_broker: Any
+) -> None:
+    receiver, sender = await make_broker(redis_url), await make_broker(redis_url)
+    mine, other = channel_name(), channel_name()
+
+    async with receiver.subscribe(mine) as messages, receiver.subscribe(other):
+        await sender.publish(other, {"for": "other"})
+        await sender.publish(mine, {"for": "mine"})
+
+        assert await next_message(messages) == {"for": "mine"}
+
+
+async def test_subscription_resumes_after_redis_restarts_and_outage_publishes_do_not_raise(
+    tmp_path: Path, make_broker: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = InvitationEventMessage(
+        event_id=str(new_id()),
+        kind="SENT",
+        invitation_id=str(new_id()),
+        domain_id=str(new_id()),
+        invitee_id=str(new_id()),
+        role_id=str(new_id()),
+        actor_id=None,
+        at="2026-01-01T00:00:00+00:00",
+    )
+    channel = user_channel(message.invitee_id)
+    with redis_server(tmp_path) as redis:
+        receiver, sender = await make_broker(redis.url), await make_broker(redis.url)
+        bus = EventBus(sender)
+        async with receiver.subscribe(channel) as messages:
+            redis.kill()
+            with caplog.at_level(logging.ERROR, logger="app.events"):
+                await bus.publish_invitation_event(message)  # must not raise
+            assert "could not publish SENT" in caplog.text
+
+            await until(lambda: not receiver.listening)  # it noticed the outage
+
+            redis.start()
+            await receiver.wait_listening(timeout=10)
+            await bus.publish_invitation_event(message)
+
+            assert await next_message(messages) == message.to_dict()
