@@ -21,6 +21,7 @@ from app.events import EventBus, InMemoryBroker
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from tests import services
+from tests.world import World, make_world
 
 # Every test gets a clean database: a fresh in-memory SQLite one, unless
 # TEST_DATABASE_URL names a PostgreSQL server (postgres://postgres@127.0.0.1/test_{}):
@@ -200,3 +201,9 @@ def bus() -> EventBus:
 @pytest.fixture
 def gql(db: TortoiseContext, auth: Authenticator, bus: EventBus) -> GraphQLClient:
     return GraphQLClient(auth, bus)
+
+
+@pytest.fixture
+async def world(gql: GraphQLClient, auth: Authenticator) -> World:
+    """A domain "Acme" with its admin."""
+    return await make_world(gql, auth)
