@@ -139,9 +139,10 @@ def race(
 
 
 @pytest.fixture
-async def shared_sqlite(tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated SQLite file that several processes open at once."""
-    url = f"sqlite://{tmp_path}/race.sqlite3"
+async def shared_database(server_database_url: str) -> AsyncIterator[str]:
+    """A migrated database that several processes open at once: a SQLite file, or a
+    fresh PostgreSQL database when the suite runs on PostgreSQL."""
+    url = server_database_url
     await migrate(Settings(database_url=url))
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
     try:
@@ -166,12 +167,12 @@ async def seed_invitation(auth) -> tuple[Session, Session, str]:
 
 
 async def test_accepts_from_separate_processes_have_exactly_one_winner(
-    shared_sqlite: str, auth, tmp_path: Path
+    shared_database: str, auth, tmp_path: Path
 ) -> None:
     _, ann, invitation_id = await seed_invitation(auth)
 
     outcomes = await asyncio.to_thread(
-        race, shared_sqlite, [("accept", str(ann.user.id))] * 8, invitation_id, tmp_path
+        race, shared_database, [("accept", str(ann.user.id))] * 8, invitation_id, tmp_path
     )
 
     assert sorted(outcomes) == ["INVITATION_NOT_PENDING"] * 7 + ["OK"]
@@ -179,12 +180,12 @@ async def test_accepts_from_separate_processes_have_exactly_one_winner(
 
 
 async def test_accept_and_delete_from_separate_processes_agree(
-    shared_sqlite: str, auth, tmp_path: Path
+    shared_database: str, auth, tmp_path: Path
 ) -> None:
     admin, ann, invitation_id = await seed_invitation(auth)
     contenders = [("accept", str(ann.user.id)), ("delete", str(admin.user.id))] * 3
 
-    outcomes = await asyncio.to_thread(race, shared_sqlite, contenders, invitation_id, tmp_path)
+    outcomes = await asyncio.to_thread(race, shared_database, contenders, invitation_id, tmp_path)
 
     assert outcomes.count("OK") == 1
     row = await models.Invitation.get_or_none(id=invitation_id)
