@@ -64,10 +64,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return states
 
     async def healthz(request: Request) -> JSONResponse:
-        """Liveness: 200 while this process answers; the body tells each component's state."""
+        """200 while the database answers; the body also tells Redis' state."""
         states = await components()
         status = "ok" if all(v == "ok" for v in states.values()) else "degraded"
-        return JSONResponse({"status": status, **states})
+        if states["database"] != "ok":
+            status = "error"
+        return JSONResponse({"status": status, **states}, status_code=_http(status != "error"))
 
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: 503 while the database or (when configured) Redis is down."""
@@ -75,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ready = all(v == "ok" for v in states.values())
         return JSONResponse(
             {"status": "ready" if ready else "unavailable", **states},
-            status_code=200 if ready else 503,
+            status_code=_http(ready),
         )
 
     return Starlette(
@@ -96,3 +98,7 @@ async def database_answers() -> bool:
         logger.warning("health check: the database does not answer: %r", exc)
         return False
     return True
+
+
+def _http(ok: bool) -> int:
+    return 200 if ok else 503
