@@ -15,6 +15,7 @@ from app.db import MODELS
 from app.events import EventBus, InMemoryBroker
 from app.graphql.context import Context
 from app.graphql.schema import schema
+from app.ratelimit import RateLimiter
 
 # Every test gets a fresh database: in-memory SQLite unless TEST_DATABASE_URL
 # names another server (for example postgres://postgres@127.0.0.1/test_{}).
@@ -39,9 +40,10 @@ def auth() -> Authenticator:
 class GraphQLClient:
     """Runs documents through the real schema as a given session."""
 
-    def __init__(self, auth: Authenticator, bus: EventBus) -> None:
+    def __init__(self, auth: Authenticator, bus: EventBus, limiter: RateLimiter) -> None:
         self.auth = auth
         self.bus = bus
+        self.limiter = limiter
 
     def context(self, session: Session | None) -> Context:
         return Context(
@@ -49,6 +51,7 @@ class GraphQLClient:
             response=None,
             auth=self.auth,
             bus=self.bus,
+            limiter=self.limiter,
             request_id="test",
             session=session,
         )
@@ -92,5 +95,13 @@ def bus() -> EventBus:
 
 
 @pytest.fixture
-def gql(db: TortoiseContext, auth: Authenticator, bus: EventBus) -> GraphQLClient:
-    return GraphQLClient(auth, bus)
+def limiter() -> RateLimiter:
+    """No rate limits: a test module that tests them overrides this fixture."""
+    return RateLimiter.disabled()
+
+
+@pytest.fixture
+def gql(
+    db: TortoiseContext, auth: Authenticator, bus: EventBus, limiter: RateLimiter
+) -> GraphQLClient:
+    return GraphQLClient(auth, bus, limiter)
