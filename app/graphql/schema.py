@@ -80,18 +80,14 @@ class MaskUnexpected(MaskErrors):
         masked.extensions = {"code": "INTERNAL", "requestId": _request_id(self.execution_context)}
         return masked
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [_with_request_code(e) for e in super()._process_errors(errors)]
 
-
-def _with_request_code(error: GraphQLError) -> GraphQLError:
+def _label_refused_document(error: GraphQLError) -> None:
     """Give documents refused before execution (syntax, validation, limits) a code."""
     if error.original_error is None and error.path is None and not error.extensions:
         syntax = isinstance(error, GraphQLSyntaxError)
         error.extensions = {
             "code": "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
         }
-    return error
 
 
 class AppSchema(strawberry.Schema):
@@ -100,6 +96,7 @@ class AppSchema(strawberry.Schema):
     ) -> None:
         # Expected errors are answers, not incidents: log only the unexpected.
         for error in errors:
+            _label_refused_document(error)
             if is_unexpected(error):
                 logger.error(
                     "request %s failed: %s",
