@@ -20,6 +20,7 @@ from app.graphql.schema import schema
 from app.main import create_app
 from app.ratelimit import RateLimiter, RateLimits
 from app.settings import Settings
+from tests.world import World, make_world
 
 # Every test gets a fresh database: in-memory SQLite unless TEST_DATABASE_URL
 # names another server (for example postgres://postgres@127.0.0.1/test_{}).
@@ -133,3 +134,9 @@ def gql(
     db: TortoiseContext, auth: Authenticator, bus: EventBus, limiter: RateLimiter
 ) -> GraphQLClient:
     return GraphQLClient(auth, bus, limiter)
+
+
+@pytest.fixture
+async def world(gql: GraphQLClient, auth: Authenticator) -> World:
+    """A domain "Acme" with its admin."""
+    return await make_world(gql, auth)

@@ -12,10 +12,10 @@ from app import models
 from app.errors import RateLimitedError
 from app.ratelimit import Limit, MemoryStore, RateLimiter, RateLimits, RedisStore, Rule
 from app.settings import Settings, SettingsError
-from tests.conftest import GraphQLClient, asgi_client
-from tests.factories import create_domain, create_user, role_named
+from tests.conftest import GraphQLClient, Result, asgi_client
+from tests.factories import create_user, role_named
 from tests.servers import free_port
-from tests.test_invitations import RESEND, RESPOND, SEND
+from tests.world import RESEND, SEND, World
 
 SIGN_IN = """mutation SignIn($email: String!, $password: String!) {
   signIn(email: $email, password: $password) {
@@ -84,61 +84,49 @@ async def test_sign_ins_from_one_address_are_limited_across_accounts(db) -> None
     assert codes == ["ok", "ok", "ok", "RATE_LIMITED"]
 
 
-async def admin_domain(auth) -> tuple[object, models.Domain, str]:
-    admin = await create_user(auth)
-    domain = await create_domain(admin)
-    return admin, domain, str((await role_named(domain, "member")).id)
+async def send(world: World, invitee_ids: list[str]) -> Result:
+    role_id = str((await role_named(world.domain, "member")).id)
+    return await world.query(SEND, inviteeIds=invitee_ids, roleId=role_id)
 
 
-async def send(gql, admin, domain, role_id: str, invitee_ids: list[str]):
-    variables = {"domainId": str(domain.id), "inviteeIds": invitee_ids, "roleId": role_id}
-    return await gql.execute(SEND, variables, as_=admin)
-
-
-async def test_sends_past_the_quota_are_refused_and_create_nothing(gql, auth) -> None:
-    admin, domain, role_id = await admin_domain(auth)
+async def test_sends_past_the_quota_are_refused_and_create_nothing(world, auth) -> None:
     invitees = [str((await create_user(auth)).user.id) for _ in range(6)]
 
-    first = await send(gql, admin, domain, role_id, invitees[:3])
-    over = await send(gql, admin, domain, role_id, invitees[3:6])
-    rest = await send(gql, admin, domain, role_id, invitees[3:5])
+    first = await send(world, invitees[:3])
+    over = await send(world, invitees[3:6])
+    rest = await send(world, invitees[3:5])
 
     assert [r["__typename"] for r in first.ok()["sendInvitations"]["results"]] == ["Invitation"] * 3
     assert over.codes == ["RATE_LIMITED"]
     assert over.errors[0]["extensions"]["retryAfter"] > 0
     assert [r["__typename"] for r in rest.ok()["sendInvitations"]["results"]] == ["Invitation"] * 2
-    assert await models.Invitation.filter(domain_id=domain.id).count() == 5
+    assert await models.Invitation.filter(domain_id=world.domain.id).count() == 5
 
 
-async def test_the_send_quota_counts_invitees_not_calls(gql, auth) -> None:
+async def test_the_send_quota_counts_invitees_not_calls(gql, world, auth) -> None:
     gql.limiter = RateLimiter(RateLimits.parse("send=100/3600"), MemoryStore())
-    admin, domain, role_id = await admin_domain(auth)
-    invitee = str((await create_user(auth)).user.id)
-    assert (await send(gql, admin, domain, role_id, [invitee])).ok()
+    await world.invite(await create_user(auth))
 
     batch = [str(uuid.uuid4()) for _ in range(100)]
-    refused = await send(gql, admin, domain, role_id, batch)
-    fits = await send(gql, admin, domain, role_id, batch[:99])
+    refused = await send(world, batch)
+    fits = await send(world, batch[:99])
 
     assert refused.codes == ["RATE_LIMITED"]
     results = fits.ok()["sendInvitations"]["results"]
     assert {r["code"] for r in results} == {"USER_NOT_FOUND"}
-    assert await models.Invitation.filter(domain_id=domain.id).count() == 1
+    assert await models.Invitation.filter(domain_id=world.domain.id).count() == 1
 
 
-async def test_resends_past_the_limit_are_refused_and_change_nothing(gql, auth) -> None:
-    admin, domain, role_id = await admin_domain(auth)
+async def test_resends_past_the_limit_are_refused_and_change_nothing(world, auth) -> None:
     invitee = await create_user(auth)
-    sent = await send(gql, admin, domain, role_id, [str(invitee.user.id)])
-    invitation_id = sent.ok()["sendInvitations"]["results"][0]["id"]
-    decline = {"id": invitation_id, "response": "DECLINE"}
+    invitation_id = await world.invite(invitee)
 
-    await gql.execute(RESPOND, decline, as_=invitee)
-    resent = await gql.execute(RESEND, {"id": invitation_id}, as_=admin)
-    await gql.execute(RESPOND, decline, as_=invitee)
-    again = await gql.execute(RESEND, {"id": invitation_id}, as_=admin)
+    await world.respond(invitation_id, "DECLINE", as_=invitee)
+    resent = await world.mutate(RESEND, id=invitation_id)
+    await world.respond(invitation_id, "DECLINE", as_=invitee)
+    again = await world.query(RESEND, id=invitation_id)
 
-    assert resent.ok()["resendInvitation"]["status"] == "PENDING"
+    assert resent["status"] == "PENDING"
     assert again.codes == ["RATE_LIMITED"]
     row = await models.Invitation.get(id=invitation_id)
     assert (row.status, row.resend_count) == ("REJECTED", 1)
