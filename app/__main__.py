@@ -38,6 +38,7 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=False,
+        ws_max_size=settings.ws_max_message_bytes,
         # Each worker process builds its own app (and reads the same environment).
         workers=settings.workers,
     )

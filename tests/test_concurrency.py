@@ -18,6 +18,7 @@ from app.__main__ import migrate
 from app.auth import Session
 from app.db import tortoise_config
 from app.events import EventBus, InMemoryBroker
+from app.ratelimit import RateLimiter
 from app.services import invitations
 from app.settings import Settings
 from tests.factories import create_domain, create_user
@@ -161,6 +162,7 @@ async def seed_invitation(auth) -> tuple[Session, Session, str]:
         invitee_ids=[str(ann.user.id)],
         role_id=str(role.id),
         bus=EventBus(InMemoryBroker()),
+        limiter=RateLimiter.disabled(),
     )
     assert isinstance(invitation, models.Invitation)
     return admin, ann, str(invitation.id)
