@@ -83,6 +83,12 @@ class Authenticator:
         """Whether a session checked earlier is still unexpired (long-lived sockets)."""
         return session.token.expires_at > datetime.now(UTC)
 
+    async def is_current(self, session: Session) -> bool:
+        """Whether a session checked earlier is still neither revoked nor expired."""
+        return await models.AuthToken.filter(
+            id=session.token.id, revoked_at__isnull=True, expires_at__gt=datetime.now(UTC)
+        ).exists()
+
     async def revoke(self, session: Session) -> None:
         await models.AuthToken.filter(id=session.token.id, revoked_at__isnull=True).update(
             revoked_at=datetime.now(UTC)

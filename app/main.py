@@ -58,9 +58,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except Exception:
             logger.exception("health check: the database does not answer")
             return JSONResponse({"status": "error", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "ok", "database": "ok", "subscriptions": bus.subscriptions})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"], max_body_size=64 * 1024),
             WebSocketRoute("/graphql", graphql),
@@ -68,3 +68,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.bus = bus  # tests and operators read subscriber figures from it
+    return app

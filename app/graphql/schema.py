@@ -21,7 +21,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships
+from app.graphql import accounts, domains, invitations, memberships, notifications
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 
 logger = logging.getLogger("app.graphql")
@@ -82,6 +82,7 @@ def build_schema(extra_extensions: tuple[type[SchemaExtension], ...] = ()) -> Ap
     return AppSchema(
         query=Query,
         mutation=Mutation,
+        subscription=notifications.Subscription,
         extensions=[*EXTENSIONS, *extra_extensions],
         exception_handlers=EXCEPTION_HANDLERS,
     )
