@@ -22,9 +22,7 @@ class Subscription:
     )
     async def invitation_received(self, info: Info) -> AsyncGenerator[Invitation, None]:
         # Opened before returning, so a refusal is an `error` message, not a stream.
-        rows = await notifications.invitations_received(
-            info.context.session, bus=info.context.bus, auth=info.context.auth
-        )
+        rows = await notifications.invitations_received(info.context.session, bus=info.context.bus)
         return _converted(rows, Invitation.from_model, info)
 
     @strawberry.subscription(
@@ -34,7 +32,7 @@ class Subscription:
         self, info: Info, domain_id: strawberry.ID
     ) -> AsyncGenerator[InvitationEvent, None]:
         rows = await notifications.domain_events(
-            info.context.session, domain_id=domain_id, bus=info.context.bus, auth=info.context.auth
+            info.context.session, domain_id=domain_id, bus=info.context.bus
         )
         return _converted(rows, InvitationEvent.from_model, info)
 
