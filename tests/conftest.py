@@ -15,6 +15,7 @@ from app.db import MODELS
 from app.events import EventBus, InMemoryBroker
 from app.graphql.context import Context
 from app.graphql.schema import schema
+from tests.world import World, make_world
 
 # Every test gets a fresh database: in-memory SQLite unless TEST_DATABASE_URL
 # names another server (for example postgres://postgres@127.0.0.1/test_{}).
@@ -94,3 +95,9 @@ def bus() -> EventBus:
 @pytest.fixture
 def gql(db: TortoiseContext, auth: Authenticator, bus: EventBus) -> GraphQLClient:
     return GraphQLClient(auth, bus)
+
+
+@pytest.fixture
+async def world(gql: GraphQLClient, auth: Authenticator) -> World:
+    """A domain "Acme" with its admin."""
+    return await make_world(gql, auth)
