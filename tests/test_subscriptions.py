@@ -473,22 +473,31 @@ async def test_losing_access_mid_stream_stops_domain_events(
         reader = await create_user(auth)
         auditor = await create_role(scene.domain, "auditor", {"INVITATION_READ"})  # type: ignore[arg-type]
         await add_member(scene.domain, reader, auditor)
-        async with connect(http, await token_of(auth, reader)) as socket:
-            await socket.subscribe("events", INVITATION_EVENTS, {"domainId": str(scene.domain.id)})
-            await subscribed(app, 1)
+        domain = {"domainId": str(scene.domain.id)}
+        async with (
+            connect(http, await token_of(auth, reader)) as socket,
+            connect(http, scene.admin_token) as admin,
+        ):
+            await socket.subscribe("events", INVITATION_EVENTS, domain)
+            await admin.subscribe("events", INVITATION_EVENTS, domain)
+            await subscribed(app, 2)
             await scene.send(await create_user(auth))
             delivered = await socket.receive(timeout=1)
+            await admin.receive(timeout=1)
 
             await LOSE_ACCESS[change](scene, reader)
-            await scene.send(await create_user(auth))
+            [second] = await scene.send(await create_user(auth))
             stopped = await socket.receive(timeout=1)
             completed = await socket.receive(timeout=1)
-            await subscribed(app, 0)
+            admin_still_served = await admin.receive(timeout=1)
+            await subscribed(app, 1)
 
         assert delivered["payload"]["data"]["invitationEvents"]["kind"] == "SENT"
         assert stopped["payload"]["data"] is None
         assert [e["extensions"]["code"] for e in stopped["payload"]["errors"]] == [code]
         assert completed["type"] == "complete"
+        # checked in the same batch as the reader, the admin keeps receiving
+        assert admin_still_served["payload"]["data"]["invitationEvents"]["invitationId"] == second
 
 
 # ---------------------------------------------------------------- uvicorn + gql
