@@ -76,9 +76,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except Exception:
             logger.exception("health check: the database does not answer")
             return JSONResponse({"status": "error", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "ok", "database": "ok", "subscriptions": bus.subscriptions})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route(
                 "/graphql", graphql, methods=["GET", "POST"], max_body_size=settings.max_body_bytes
@@ -88,3 +88,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.bus = bus  # tests and operators read subscriber figures from it
+    return app

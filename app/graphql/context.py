@@ -47,6 +47,10 @@ class Context:
     def loaders(self) -> Loaders:
         return Loaders(self.user)
 
+    def forget_loaders(self) -> None:
+        """Drop cached rows: a socket's context outlives many subscription events."""
+        self.__dict__.pop("loaders", None)
+
     @property
     def user(self) -> models.User | None:
         return self.session.user if self.session else None

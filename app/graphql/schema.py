@@ -30,7 +30,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships
+from app.graphql import accounts, domains, invitations, memberships, notifications
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 
 logger = logging.getLogger("app.graphql")
@@ -135,6 +135,7 @@ def build_schema(limits: QueryLimits = QueryLimits(), *, production: bool = Fals
     return AppSchema(
         query=Query,
         mutation=Mutation,
+        subscription=notifications.Subscription,
         extensions=schema_extensions(limits, production=production),
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=production),
