@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -601,3 +602,36 @@ async def test_gql_client_is_refused_with_4403_on_a_bad_token(tmp_path: Path) ->
     closed = refused.value.__cause__
     assert isinstance(closed, websockets.ConnectionClosed)
     assert closed.rcvd is not None and closed.rcvd.code == 4403
+
+
+async def socket_query(socket: Socket, op_id: str, query: str) -> dict[str, Any]:
+    """Run a query over the socket; its `next` payload."""
+    await socket.subscribe(op_id, query)
+    result = await socket.receive()
+    assert result["type"] == "next", result
+    assert await socket.receive() == {"id": op_id, "type": "complete"}
+    payload: dict[str, Any] = result["payload"]
+    return payload
+
+
+@pytest.mark.parametrize("end", ["sign out", "expiry"])
+async def test_operations_on_an_open_socket_see_sign_out_and_expiry_at_once(
+    app: Starlette, auth: Authenticator, scene: Scene, end: str
+) -> None:
+    async with scene as http:
+        bob = await create_user(auth, name="Bob")
+        token = await token_of(auth, bob)
+        async with connect(http, token) as socket:
+            before = await socket_query(socket, "1", "{ me { name } domains { id } }")
+            if end == "sign out":
+                await gql_post(http, token, SIGN_OUT, {})
+            else:
+                await models.AuthToken.filter(user_id=bob.user.id).update(
+                    expires_at=datetime.now(UTC) - timedelta(seconds=1)
+                )
+            after = await socket_query(socket, "2", "{ me { name } }")
+            refused = await socket_query(socket, "3", "{ domains { id } }")
+
+    assert before["data"] == {"me": {"name": "Bob"}, "domains": []}
+    assert after["data"] == {"me": None}
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHENTICATED"]
