@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 from app import models
 from app.auth import Authenticator, Session
 from app.events import EventBus
-from app.services import domains
+from app.services import domains, invitations
 
 
 class Loaders:
@@ -27,6 +27,8 @@ class Loaders:
         self.roles = DataLoader[UUID, list[models.Role]](
             lambda ids: domains.visible_roles(user, ids)
         )
+        self.history = DataLoader[UUID, list[models.InvitationEvent]](invitations.histories)
+        self.invitation = DataLoader[UUID, models.Invitation | None](invitations.current)
 
 
 @dataclass

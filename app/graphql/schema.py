@@ -21,7 +21,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains
+from app.graphql import accounts, domains, invitations, memberships
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 
 logger = logging.getLogger("app.graphql")
@@ -74,8 +74,8 @@ EXTENSIONS: list[Any] = [
     MaskUnexpected,
 ]
 
-Query = merge_types("Query", (accounts.Query, domains.Query))
-Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation))
+Query = merge_types("Query", (accounts.Query, domains.Query, invitations.Query, memberships.Query))
+Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
 
 
 def build_schema(extra_extensions: tuple[type[SchemaExtension], ...] = ()) -> AppSchema:

@@ -59,12 +59,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
 async def keyset_page(
     query: QuerySet[M],
     *,
+    count: Callable[[], Awaitable[int]],
     first: int | None,
     default: int,
     after: str | None,
     time_field: str,
 ) -> Page[M]:
-    """One page of `query` ordered by (`time_field`, id) descending."""
+    """One page of `query` ordered by (`time_field`, id) descending; `count` counts
+    the whole filtered list when the client asks for totalCount."""
     first = check_first(first, default)
     page = query.order_by(f"-{time_field}", "-id")
     if after is not None:
@@ -79,5 +81,5 @@ async def keyset_page(
         cursors=[encode_cursor(getattr(r, time_field), r.pk) for r in items],
         has_next=len(rows) > first,
         has_previous=after is not None,
-        count=query.count,
+        count=count,
     )
