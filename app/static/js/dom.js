@@ -29,11 +29,14 @@ export function clear(el, ...children) {
   return append(el, children);
 }
 
-const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const HOUR = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 
 export function when(iso) {
   if (!iso) return h("span", { className: "muted", "aria-label": "never" }, "—");
-  return h("time", { datetime: iso }, DATE_FORMAT.format(new Date(iso)));
+  const date = new Date(iso);
+  return h("time", { datetime: iso, title: date.toString() },
+    h("span", { className: "day" }, DAY.format(date)), " ", h("span", { className: "hour muted small" }, HOUR.format(date)));
 }
 
 export function person(user) {
@@ -152,7 +155,8 @@ export class Pager {
   }
 }
 
-export function pagerControls(pager, pageInfo, shown, reload) {
+export function pagerControls(pager, connection, reload) {
+  const { pageInfo, totalCount, nodes } = connection;
   const prev = h("button", { type: "button", disabled: pager.page === 1, onclick: () => { pager.previous(); reload(); } }, "Previous");
   const next = h("button", {
     type: "button",
@@ -160,6 +164,15 @@ export function pagerControls(pager, pageInfo, shown, reload) {
     onclick: () => { pager.next(pageInfo.endCursor); reload(); },
   }, "Next");
   return h("nav", { className: "pager", "aria-label": "Pages" },
-    h("span", { className: "muted" }, `Page ${pager.page} · ${shown} of ${pageInfo.totalCount}`),
+    h("span", { className: "muted" }, `Page ${pager.page} · ${nodes.length} of ${totalCount}`),
     prev, next);
+}
+
+// A table with a header row; `rows` are <tr> elements, `empty` shows when there are none.
+export function dataTable({ testid, columns, rows, empty = "Nothing here yet." }) {
+  const cols = columns.filter((c) => c != null);
+  return h("div", { className: "table-wrap" },
+    h("table", { className: "table", testid },
+      h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: cols.length, className: "empty" }, empty)))));
 }

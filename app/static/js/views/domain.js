@@ -1,5 +1,5 @@
 // Inside a domain: the Invitations table, the Send Invitation dialog and the Members table.
-import { h, clear, busy, messageBox, when, person, statusBadge, confirmDialog, Pager, pagerControls } from "../dom.js";
+import { h, clear, busy, messageBox, when, person, statusBadge, confirmDialog, dataTable, Pager, pagerControls } from "../dom.js";
 import { unwrap } from "../graphql.js";
 import { DOMAIN, INVITATIONS, RESEND, DELETE, MEMBERS, INVITATION_EVENTS } from "../operations.js";
 import { sendInvitationDialog } from "./send.js";
@@ -136,23 +136,22 @@ function invitationsTable(ctx, domain) {
       pager.previous();
       return reload();
     }
-    const columns = ["Invitee", "Role", "Invited by", "Status", "Created", "Confirmed at", "Rejected at", manage ? "Actions" : null];
     clear(body,
-      h("table", { className: "table", testid: "invitations-table" },
-        h("thead", {}, h("tr", {}, columns.filter(Boolean).map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {},
-          connection.nodes.length === 0
-            ? h("tr", {}, h("td", { colspan: columns.filter(Boolean).length, className: "empty" }, "No invitations."))
-            : connection.nodes.map((inv) => h("tr", { testid: "invitation-row", "data-status": inv.status, "data-invitee": inv.invitee.email },
-                h("td", {}, person(inv.invitee)),
-                h("td", {}, inv.role.name),
-                h("td", {}, inv.invitedBy.name),
-                h("td", {}, statusBadge(inv.status)),
-                h("td", {}, when(inv.createdAt)),
-                h("td", {}, when(inv.confirmedAt)),
-                h("td", {}, when(inv.rejectedAt)),
-                manage ? h("td", { className: "row-actions" }, actions(inv)) : null)))),
-      pagerControls(pager, connection.pageInfo, connection.nodes.length, reload));
+      dataTable({
+        testid: "invitations-table",
+        columns: ["Invitee", "Role", "Invited by", "Status", "Created", "Confirmed at", "Rejected at", manage ? "Actions" : null],
+        empty: "No invitations.",
+        rows: connection.nodes.map((inv) => h("tr", { testid: "invitation-row", "data-status": inv.status, "data-invitee": inv.invitee.email },
+          h("td", {}, person(inv.invitee)),
+          h("td", {}, inv.role.name),
+          h("td", {}, inv.invitedBy.name),
+          h("td", {}, statusBadge(inv.status)),
+          h("td", {}, when(inv.createdAt)),
+          h("td", {}, when(inv.confirmedAt)),
+          h("td", {}, when(inv.rejectedAt)),
+          manage ? h("td", {}, h("div", { className: "row-actions" }, actions(inv))) : null)),
+      }),
+      pagerControls(pager, connection, reload));
   }
 
   const send = can(domain, "INVITATION_SEND")
@@ -198,15 +197,17 @@ function membersTable(ctx, domain) {
       return;
     }
     clear(body,
-      h("table", { className: "table", testid: "members-table" },
-        h("thead", {}, h("tr", {}, ["Name", "Email", "Role", "Joined", "Invited by"].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, connection.nodes.map((m) => h("tr", { testid: "member-row", "data-email": m.user.email },
+      dataTable({
+        testid: "members-table",
+        columns: ["Name", "Email", "Role", "Joined", "Invited by"],
+        rows: connection.nodes.map((m) => h("tr", { testid: "member-row", "data-email": m.user.email },
           h("td", {}, m.user.name, ctx.session.user?.id === m.user.id ? h("span", { className: "muted small" }, " (you)") : null),
           h("td", {}, m.user.email),
           h("td", {}, m.role.name),
           h("td", {}, when(m.joinedAt)),
-          h("td", {}, m.invitedBy?.name ?? h("span", { className: "muted" }, "—")))))),
-      pagerControls(pager, connection.pageInfo, connection.nodes.length, reload));
+          h("td", {}, m.invitedBy?.name ?? h("span", { className: "muted" }, "—")))),
+      }),
+      pagerControls(pager, connection, reload));
   }
 
   if (!can(domain, "MEMBER_READ")) {

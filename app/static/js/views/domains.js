@@ -1,5 +1,5 @@
 // The Domains page: my domains, create a domain, and the pending-invitations pop-up.
-import { h, clear, busy, messageBox, when } from "../dom.js";
+import { h, clear, busy, messageBox, when, dataTable } from "../dom.js";
 import { unwrap } from "../graphql.js";
 import { DOMAINS, CREATE_DOMAIN } from "../operations.js";
 import { pendingPopup } from "./pending.js";
@@ -21,12 +21,14 @@ export function domainsView(ctx) {
     }
     clear(list, domains.length === 0
       ? h("p", { className: "empty" }, "You are not a member of any domain yet. Create one, or accept an invitation.")
-      : h("table", { className: "table", testid: "domains-table" },
-          h("thead", {}, h("tr", {}, ["Domain", "Your role", "Created"].map((c) => h("th", { scope: "col" }, c)))),
-          h("tbody", {}, domains.map((d) => h("tr", { testid: "domain-row" },
+      : dataTable({
+          testid: "domains-table",
+          columns: ["Domain", "Your role", "Created"],
+          rows: domains.map((d) => h("tr", { testid: "domain-row" },
             h("td", {}, h("a", { href: `#/domains/${encodeURIComponent(d.id)}/invitations` }, d.name)),
             h("td", {}, d.myRole?.name ?? "—"),
-            h("td", {}, when(d.createdAt)))))));
+            h("td", {}, when(d.createdAt)))),
+        }));
   }
 
   async function onsubmit(event) {

@@ -1,5 +1,5 @@
 // The invitee's side: the pending-invitations pop-up and the "View All" page.
-import { h, clear, busy, messageBox, modal, when, Pager, pagerControls } from "../dom.js";
+import { h, clear, busy, messageBox, modal, when, dataTable, Pager, pagerControls } from "../dom.js";
 import { unwrap } from "../graphql.js";
 import { PENDING_INVITATIONS, RESPOND } from "../operations.js";
 
@@ -33,13 +33,28 @@ function answerButtons(ctx, invitation, messages, done) {
   return [accept, decline];
 }
 
-// Opens the pop-up when the caller has pending invitations (unless dismissed this session,
-// or `force`). Returns a controller whose refresh() reloads it and close() dismisses it.
+// Once dismissed, the pop-up opens again by itself only for invitations it has not shown
+// (a resent invitation keeps its id but changes updatedAt).
+const seenKey = (invitation) => `${invitation.id}@${invitation.updatedAt}`;
+
+function hasNews(nodes) {
+  let seen;
+  try {
+    seen = new Set(JSON.parse(sessionStorage.getItem(DISMISSED_KEY) ?? "[]"));
+  } catch {
+    seen = new Set();
+  }
+  return nodes.some((invitation) => !seen.has(seenKey(invitation)));
+}
+
+// Opens the pop-up when the caller has pending invitations it has not shown since it was
+// dismissed (or when `force`d). Returns a controller whose refresh() reloads it and close() dismisses it.
 export function pendingPopup(ctx) {
   let dialog = null;
   const messages = messageBox();
   const list = h("ul", { className: "pending-list" });
   const count = h("strong", { testid: "pending-count" });
+  let shown = [];
 
   async function load() {
     const data = await ctx.api.request(PENDING_INVITATIONS, { first: POPUP_SIZE });
@@ -66,7 +81,7 @@ export function pendingPopup(ctx) {
       actions: [later, viewAll],
       onClose: () => {
         dialog = null;
-        sessionStorage.setItem(DISMISSED_KEY, "1");
+        sessionStorage.setItem(DISMISSED_KEY, JSON.stringify(shown));
       },
     });
   }
@@ -80,7 +95,8 @@ export function pendingPopup(ctx) {
       return;
     }
     if (!dialog && connection.totalCount === 0) return;
-    if (!dialog && !force && sessionStorage.getItem(DISMISSED_KEY)) return;
+    if (!dialog && !force && !hasNews(connection.nodes)) return;
+    shown = connection.nodes.map(seenKey);
     render(connection);
     if (!dialog) open();
   }
@@ -109,15 +125,17 @@ export function pendingView(ctx) {
     clear(body,
       connection.totalCount === 0
         ? h("p", { className: "empty" }, "You have no pending invitations.")
-        : h("table", { className: "table", testid: "my-invitations-table" },
-            h("thead", {}, h("tr", {}, ["Domain", "Role", "Invited by", "Received", ""].map((c) => h("th", { scope: "col" }, c)))),
-            h("tbody", {}, connection.nodes.map((inv) => h("tr", { testid: "pending-item" },
+        : dataTable({
+            testid: "my-invitations-table",
+            columns: ["Domain", "Role", "Invited by", "Received", "Answer"],
+            rows: connection.nodes.map((inv) => h("tr", { testid: "pending-item" },
               h("td", {}, inv.domain.name),
               h("td", {}, inv.role.name),
               h("td", {}, inv.invitedBy.name),
               h("td", {}, when(inv.createdAt)),
-              h("td", { className: "row-actions" }, answerButtons(ctx, inv, messages, reload)))))),
-      pagerControls(pager, connection.pageInfo, connection.nodes.length, reload));
+              h("td", {}, h("div", { className: "row-actions" }, answerButtons(ctx, inv, messages, reload))))),
+          }),
+      pagerControls(pager, connection, reload));
   }
 
   const onReceived = () => reload();
