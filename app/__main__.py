@@ -35,6 +35,7 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=False,
+        ws_max_size=settings.ws_max_message_bytes,
     )
 
 

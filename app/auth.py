@@ -50,6 +50,15 @@ class Authenticator:
             return False
 
     def hash_token(self, token: str) -> str:
+        """The keyed hash stored and looked up instead of the token.
+
+        Why a lookup by this hash is constant-time with respect to the secret: the
+        database compares HMAC(SECRET_KEY, presented token), never the token itself.
+        Timing of that comparison can only reveal how much of an HMAC output matches
+        a stored one, and without the key an attacker cannot choose tokens whose
+        HMACs share a prefix with a stored hash, so no byte-by-byte guessing is
+        possible. Passwords are compared inside argon2's verify (constant time).
+        """
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
 
     async def issue_token(self, user: models.User) -> str:

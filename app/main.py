@@ -19,12 +19,24 @@ from tortoise.contrib.starlette import RegisterTortoise
 from app.auth import Authenticator
 from app.db import tortoise_config
 from app.events import EventBus, InMemoryBroker
-from app.graphql.schema import schema
+from app.graphql.schema import AppSchema, QueryLimits, build_schema
 from app.graphql.view import GraphQLView
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.web import web_app
 
 logger = logging.getLogger("app")
+
+
+def schema_for(settings: Settings) -> AppSchema:
+    """The schema with the configured limits (one per process: build_schema caches)."""
+    limits = QueryLimits(
+        depth=settings.max_depth,
+        aliases=settings.max_aliases,
+        tokens=settings.max_tokens,
+        fields=settings.max_fields,
+    )
+    return build_schema(limits, production=settings.production)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -36,13 +48,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         cheap_hashing=settings.password_hash_profile == "cheapest",
     )
     bus = EventBus(InMemoryBroker())
+    limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
     graphql = GraphQLView(
-        schema,
+        schema_for(settings),
         auth=auth,
         bus=bus,
+        limiter=limiter,
         graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=not settings.production,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=settings.allowed_origins,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.ws_max_operations,
     )
 
     @asynccontextmanager
@@ -53,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 yield
             finally:
                 await bus.broker.stop()
+                await limiter.close()
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -64,7 +82,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"], max_body_size=64 * 1024),
+            Route(
+                "/graphql", graphql, methods=["GET", "POST"], max_body_size=settings.max_body_bytes
+            ),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Mount("/", app=web_app(), name="web"),

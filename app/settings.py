@@ -8,6 +8,8 @@ from typing import Literal, cast
 
 from starlette.config import Config
 
+from app.ratelimit import RateLimits
+
 DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
@@ -31,6 +33,17 @@ class Settings:
     password_hash_profile: Literal["default", "cheapest"] = "default"
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "info"
+    # Query limits (validation rules, built once per process).
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_fields: int = 200
+    max_body_bytes: int = 64 * 1024
+    # WebSocket limits.
+    ws_max_message_bytes: int = 64 * 1024
+    ws_init_timeout_seconds: int = 10
+    ws_max_operations: int = 20
+    rate_limits: RateLimits = field(default_factory=RateLimits)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -48,6 +61,11 @@ class Settings:
         if profile not in ("default", "cheapest"):
             raise SettingsError("PASSWORD_HASH_PROFILE must be 'default' or 'cheapest'")
         origins = config("ALLOWED_ORIGINS", default="")
+
+        def number(name: str) -> int:
+            value: int = config(name.upper(), cast=int, default=getattr(cls, name))
+            return value
+
         settings = cls(
             host=config("HOST", default="127.0.0.1"),
             port=config("PORT", cast=int, default=8000),
@@ -59,16 +77,29 @@ class Settings:
             password_hash_profile=cast(Literal["default", "cheapest"], profile),
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             log_level=config("LOG_LEVEL", default="info"),
+            max_depth=number("max_depth"),
+            max_aliases=number("max_aliases"),
+            max_tokens=number("max_tokens"),
+            max_fields=number("max_fields"),
+            max_body_bytes=number("max_body_bytes"),
+            ws_max_message_bytes=number("ws_max_message_bytes"),
+            ws_init_timeout_seconds=number("ws_init_timeout_seconds"),
+            ws_max_operations=number("ws_max_operations"),
+            rate_limits=_rate_limits(config("RATE_LIMITS", default="")),
         )
         settings.validate()
         return settings
 
     def validate(self) -> None:
         """Refuse configurations that are unsafe or cannot work."""
-        if self.token_ttl_seconds <= 0:
-            raise SettingsError("TOKEN_TTL_SECONDS must be positive")
-        if not self.production:
-            return
+        for name in ("token_ttl_seconds", *LIMITS):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name.upper()} must be positive")
+        if self.production:
+            self._validate_production()
+
+    def _validate_production(self) -> None:
+        """Refuse the defaults and shortcuts meant for development and tests."""
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             raise SettingsError(
                 "APP_ENV=production needs SECRET_KEY set to a random value of at "
@@ -77,3 +108,27 @@ class Settings:
             )
         if self.password_hash_profile != "default":
             raise SettingsError("APP_ENV=production refuses PASSWORD_HASH_PROFILE=cheapest")
+        if "*" in self.allowed_origins:
+            raise SettingsError(
+                "APP_ENV=production refuses ALLOWED_ORIGINS=*: list the browser origins"
+            )
+
+
+# Integer limits, each read from the variable of the same name in upper case.
+LIMITS = (
+    "max_depth",
+    "max_aliases",
+    "max_tokens",
+    "max_fields",
+    "max_body_bytes",
+    "ws_max_message_bytes",
+    "ws_init_timeout_seconds",
+    "ws_max_operations",
+)
+
+
+def _rate_limits(text: str) -> RateLimits:
+    try:
+        return RateLimits.parse(text)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None

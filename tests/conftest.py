@@ -3,9 +3,11 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext, tortoise_test_context
@@ -15,6 +17,10 @@ from app.db import MODELS
 from app.events import EventBus, InMemoryBroker
 from app.graphql.context import Context
 from app.graphql.schema import schema
+from app.main import create_app
+from app.ratelimit import RateLimiter, RateLimits
+from app.settings import Settings
+from tests.world import World, make_world
 
 # Every test gets a fresh database: in-memory SQLite unless TEST_DATABASE_URL
 # names another server (for example postgres://postgres@127.0.0.1/test_{}).
@@ -39,9 +45,10 @@ def auth() -> Authenticator:
 class GraphQLClient:
     """Runs documents through the real schema as a given session."""
 
-    def __init__(self, auth: Authenticator, bus: EventBus) -> None:
+    def __init__(self, auth: Authenticator, bus: EventBus, limiter: RateLimiter) -> None:
         self.auth = auth
         self.bus = bus
+        self.limiter = limiter
 
     def context(self, session: Session | None) -> Context:
         return Context(
@@ -49,6 +56,7 @@ class GraphQLClient:
             response=None,
             auth=self.auth,
             bus=self.bus,
+            limiter=self.limiter,
             request_id="test",
             session=session,
         )
@@ -91,6 +99,44 @@ def bus() -> EventBus:
     return EventBus(InMemoryBroker())
 
 
+PRODUCTION = Settings(
+    app_env="production",
+    secret_key="production-test-secret-of-at-least-32-characters",
+    # Only to keep the suite fast: Settings.validate() refuses this in production.
+    password_hash_profile="cheapest",
+    rate_limits=RateLimits.off(),
+)
+
+
+@asynccontextmanager
+async def asgi_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for create_app(settings), in this loop, on the test database."""
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
 @pytest.fixture
-def gql(db: TortoiseContext, auth: Authenticator, bus: EventBus) -> GraphQLClient:
-    return GraphQLClient(auth, bus)
+async def production(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as APP_ENV=production configures it."""
+    async with asgi_client(PRODUCTION) as client:
+        yield client
+
+
+@pytest.fixture
+def limiter() -> RateLimiter:
+    """No rate limits: a test module that tests them overrides this fixture."""
+    return RateLimiter.disabled()
+
+
+@pytest.fixture
+def gql(
+    db: TortoiseContext, auth: Authenticator, bus: EventBus, limiter: RateLimiter
+) -> GraphQLClient:
+    return GraphQLClient(auth, bus, limiter)
+
+
+@pytest.fixture
+async def world(gql: GraphQLClient, auth: Authenticator) -> World:
+    """A domain "Acme" with its admin."""
+    return await make_world(gql, auth)

@@ -114,3 +114,19 @@ def test_serve_from_a_clean_database_answers_over_real_http(tmp_path: Path) -> N
         listed = http.post("/graphql", json={"query": DOMAINS}, headers=auth).json()
 
     assert listed["data"]["domains"] == [created["data"]["createDomain"]]
+
+
+async def test_graphiql_is_served_to_browsers_in_development(client) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "GraphiQL" in response.text
+
+
+async def test_graphiql_is_off_in_production(db) -> None:
+    settings = Settings(app_env="production", secret_key="s" * 48)
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/graphql", headers={"accept": "text/html"})
+
+    assert response.status_code == 404

@@ -39,7 +39,13 @@ class Mutation:
 
     @strawberry.mutation(description="Exchange an email and password for a token.")
     async def sign_in(self, info: Info, email: str, password: str) -> SignInResult:
-        token, user = await accounts.sign_in(email=email, password=password, auth=info.context.auth)
+        token, user = await accounts.sign_in(
+            email=email,
+            password=password,
+            auth=info.context.auth,
+            limiter=info.context.limiter,
+            client_address=info.context.client_address,
+        )
         return AuthPayload(token=token, user=User.from_model(user))
 
     @strawberry.mutation(description="Revoke the token used for this request.")

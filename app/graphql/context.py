@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from app import models
 from app.auth import Authenticator, Session
 from app.events import EventBus
+from app.ratelimit import RateLimiter
 from app.services import domains, invitations
 
 
@@ -37,6 +38,7 @@ class Context:
     response: Response | None
     auth: Authenticator
     bus: EventBus
+    limiter: RateLimiter
     request_id: str
     session: Session | None = None
     connection_params: dict[str, Any] | None = None
@@ -48,6 +50,12 @@ class Context:
     @property
     def user(self) -> models.User | None:
         return self.session.user if self.session else None
+
+    @property
+    def client_address(self) -> str | None:
+        """The peer address (the proxy's, behind one: proxy headers are not trusted)."""
+        client = self.request.client if self.request is not None else None
+        return client.host if client else None
 
 
 Info = strawberry.Info[Context, None]

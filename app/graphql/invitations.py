@@ -140,6 +140,7 @@ class Mutation:
             invitee_ids=invitee_ids,
             role_id=role_id,
             bus=info.context.bus,
+            limiter=info.context.limiter,
         )
         return SendInvitationsPayload(results=[_result(r) for r in results])
 
@@ -160,7 +161,10 @@ class Mutation:
         self, info: Info, invitation_id: strawberry.ID
     ) -> ResendInvitationResult:
         invitation = await invitations.resend(
-            info.context.user, invitation_id=invitation_id, bus=info.context.bus
+            info.context.user,
+            invitation_id=invitation_id,
+            bus=info.context.bus,
+            limiter=info.context.limiter,
         )
         return Invitation.from_model(invitation)
 

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    ValidationContext,
+    ValidationRule,
+)
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
-    SchemaExtension,
     ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
@@ -26,12 +35,33 @@ from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 
 logger = logging.getLogger("app.graphql")
 
-MAX_DEPTH, MAX_ALIASES, MAX_TOKENS = 10, 15, 2000
-# Built once: rules created per request would defeat the validation cache.
-_LIMIT_RULES: list[type[ASTValidationRule]] = [
-    depth_rule(MAX_DEPTH, None, None),
-    alias_rule(MAX_ALIASES),
-]
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Bounds on one GraphQL document, checked before anything executes."""
+
+    depth: int = 10
+    aliases: int = 15
+    tokens: int = 2000
+    fields: int = 200
+
+
+def max_fields_rule(max_fields: int) -> type[ASTValidationRule]:
+    """Refuse documents selecting more than `max_fields` fields (duplicates included)."""
+
+    class MaxFieldsRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            self.count += 1
+            if self.count == max_fields + 1:
+                self.report_error(
+                    GraphQLError(f"The document selects more than {max_fields} fields", node)
+                )
+
+    return MaxFieldsRule
 
 
 def _request_id(execution_context: ExecutionContext | None) -> str:
@@ -51,12 +81,22 @@ class MaskUnexpected(MaskErrors):
         return masked
 
 
+def _label_refused_document(error: GraphQLError) -> None:
+    """Give documents refused before execution (syntax, validation, limits) a code."""
+    if error.original_error is None and error.path is None and not error.extensions:
+        syntax = isinstance(error, GraphQLSyntaxError)
+        error.extensions = {
+            "code": "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+        }
+
+
 class AppSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Expected errors are answers, not incidents: log only the unexpected.
         for error in errors:
+            _label_refused_document(error)
             if is_unexpected(error):
                 logger.error(
                     "request %s failed: %s",
@@ -66,24 +106,38 @@ class AppSchema(strawberry.Schema):
                 )
 
 
-EXTENSIONS: list[Any] = [
-    functools.partial(ParserCache, maxsize=1024),
-    functools.partial(ValidationCache, maxsize=1024),
-    lambda: AddValidationRules(_LIMIT_RULES),
-    functools.partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-    MaskUnexpected,
-]
-
 Query = merge_types("Query", (accounts.Query, domains.Query, invitations.Query, memberships.Query))
 Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
 
 
-def build_schema(extra_extensions: tuple[type[SchemaExtension], ...] = ()) -> AppSchema:
+def schema_extensions(limits: QueryLimits, *, production: bool) -> list[Any]:
+    """Caches, limits and masking; the limit rules are built here, once per schema
+    (rules built per request would defeat the validation cache)."""
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(limits.depth, None, None),
+        alias_rule(limits.aliases),
+        max_fields_rule(limits.fields),
+    ]
+    return [
+        functools.partial(ParserCache, maxsize=1024),
+        functools.partial(ValidationCache, maxsize=1024),
+        lambda: AddValidationRules(rules),
+        functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
+        *([DisableIntrospection] if production else []),
+        MaskUnexpected,
+    ]
+
+
+@functools.cache
+def build_schema(limits: QueryLimits = QueryLimits(), *, production: bool = False) -> AppSchema:
+    """The schema for these limits; production also hides introspection and suggestions.
+    Cached: every app of a process with the same settings shares one schema."""
     return AppSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[*EXTENSIONS, *extra_extensions],
+        extensions=schema_extensions(limits, production=production),
         exception_handlers=EXCEPTION_HANDLERS,
+        config=StrawberryConfig(disable_field_suggestions=production),
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from cross_web import HTTPException
-from starlette.requests import Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -16,30 +18,64 @@ from strawberry.schema import BaseSchema
 from app.auth import Authenticator
 from app.events import EventBus
 from app.graphql.context import Context
+from app.ratelimit import RateLimiter
+
+logger = logging.getLogger("app.graphql")
+
+
+def _request_id(request: Request | WebSocket) -> str:
+    """The client's X-Request-ID, or a new one; the same for the whole request."""
+    state = request.state
+    if not hasattr(state, "request_id"):
+        state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request_id: str = state.request_id
+    return request_id
+
+
+def _errors_response(message: str, code: str, status: int, **extensions: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    return JSONResponse(body, status_code=status)
 
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
-        self, schema: BaseSchema, *, auth: Authenticator, bus: EventBus, **options: Any
+        self,
+        schema: BaseSchema,
+        *,
+        auth: Authenticator,
+        bus: EventBus,
+        limiter: RateLimiter,
+        **options: Any,
     ) -> None:
         super().__init__(schema, **options)
         self.auth = auth
         self.bus = bus
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
+        request = Request(scope=scope, receive=receive)
+        request_id = _request_id(request)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as exc:
             # Malformed requests get the same error shape as GraphQL errors.
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_USER_INPUT"
-            body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
-            response = JSONResponse(body, status_code=exc.status_code)
+            response = _errors_response(exc.reason, code, exc.status_code)
+        except (ClientDisconnect, StarletteHTTPException):
+            raise  # answered by Starlette: the body limit's 413, a vanished client
+        except Exception:
+            # Outside GraphQL execution (context, body, a database outage): same masking.
+            logger.exception("request %s failed outside GraphQL execution", request_id)
+            response = _errors_response(
+                "Internal server error", "INTERNAL", 500, requestId=request_id
+            )
+        response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = _request_id(request)
         session = None
         if isinstance(request, Request):  # sockets authenticate in connection_init
             session = await self.auth.authenticate(request.headers.get("authorization"))
@@ -50,6 +86,7 @@ class GraphQLView(GraphQL[Context, None]):
             response=response,
             auth=self.auth,
             bus=self.bus,
+            limiter=self.limiter,
             request_id=request_id,
             session=session,
         )

@@ -8,6 +8,7 @@ from tortoise.expressions import Q
 from app import errors, models
 from app.auth import Authenticator, Session
 from app.permissions import require_user
+from app.ratelimit import Limit, RateLimiter
 from app.services.pagination import check_first
 from app.services.validation import check_password, clean_email, clean_name
 
@@ -27,12 +28,26 @@ async def sign_up(
     return await auth.issue_token(user), user
 
 
-async def sign_in(*, email: str, password: str, auth: Authenticator) -> tuple[str, models.User]:
-    """Exchange an email and password for a new token."""
-    user = await models.User.get_or_none(email=email.strip().lower())
+async def sign_in(
+    *,
+    email: str,
+    password: str,
+    auth: Authenticator,
+    limiter: RateLimiter,
+    client_address: str | None,
+) -> tuple[str, models.User]:
+    """Exchange an email and password for a new token (brute force is rate limited)."""
+    email = email.strip().lower()
+    # Counted before the password is checked, so parallel guesses cannot slip through;
+    # a success clears the account's count: only failures accumulate.
+    if client_address:
+        await limiter.consume(Limit.SIGNIN_IP, client_address)
+    await limiter.consume(Limit.SIGNIN_ACCOUNT, email)
+    user = await models.User.get_or_none(email=email)
     valid = await auth.verify_password(user.password_hash if user else None, password)
     if user is None or not valid:
         raise errors.InvalidCredentialsError("Wrong email or password")
+    await limiter.reset(Limit.SIGNIN_ACCOUNT, email)
     return await auth.issue_token(user), user
 
 

@@ -31,6 +31,7 @@ from app.permissions import (
     require_user,
     within_ceiling,
 )
+from app.ratelimit import Limit, RateLimiter
 from app.services.pagination import Page, keyset_page
 
 MAX_INVITEES = 100
@@ -53,6 +54,7 @@ async def send(
     invitee_ids: Sequence[str],
     role_id: str,
     bus: EventBus,
+    limiter: RateLimiter,
 ) -> list[SendResult]:
     """Invite each user to a domain with one role; one result per invitee, in order."""
     domain_uuid = parse_id(domain_id, name="domainId")
@@ -63,6 +65,8 @@ async def send(
         )
     invitees = parse_ids(list(invitee_ids), name="inviteeIds")
     role = await _grantable_role(membership, domain_uuid, parse_id(role_id, name="roleId"))
+    # The quota counts invitees, not calls; past it, nothing is written.
+    await limiter.consume(Limit.SEND, str(membership.user_id), cost=len(invitees))
     refusals = await _refusals(domain_uuid, invitees)
     results: list[SendResult | _Candidate] = [
         refusals.get(invitee) or _candidate(membership, role, invitee) for invitee in invitees
@@ -240,13 +244,14 @@ async def _join(invitation: models.Invitation, now: datetime) -> None:
 
 
 async def resend(
-    user: models.User | None, *, invitation_id: str, bus: EventBus
+    user: models.User | None, *, invitation_id: str, bus: EventBus, limiter: RateLimiter
 ) -> models.Invitation:
     """Send a REJECTED invitation again: same id, back to PENDING, the invitee notified."""
     invitation = await _find(invitation_id)
     membership = await authorize_invitation(user, Action.INVITATION_MANAGE, invitation)
     assert invitation is not None and membership is not None
     _check_ceiling(membership, await models.Role.get(id=invitation.role_id))
+    await limiter.consume(Limit.RESEND, str(invitation.id))
     now = utcnow()
     try:
         async with in_transaction():

@@ -74,7 +74,7 @@ async def keyset_page(
         before: dict[str, Any] = {f"{time_field}__lt": at}
         tie: dict[str, Any] = {time_field: at, "id__lt": row_id}
         page = page.filter(Q(**before) | Q(**tie))
-    rows = list(await page.limit(first + 1)) if first else []
+    rows = list(await page.limit(first + 1))
     items = rows[:first]
     return Page(
         items=items,

@@ -1,0 +1,194 @@
+"""Races the database must settle: conditional updates and the partial unique index."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise import Tortoise
+
+from app import models
+from app.__main__ import migrate
+from app.auth import Session
+from app.db import tortoise_config
+from app.events import EventBus, InMemoryBroker
+from app.ratelimit import RateLimiter
+from app.services import invitations
+from app.settings import Settings
+from tests.factories import create_domain, create_user
+from tests.servers import ROOT
+from tests.world import DELETE, RESPOND, SEND, World
+
+ATTEMPTS = 20
+
+
+async def outcome(world: World, document: str, as_: Any, **variables: Any) -> str:
+    """The __typename or error code a concurrent call ended with."""
+    result = await world.gql.execute(document, variables, as_=as_)
+    payload = next(iter(result.ok().values()))
+    if payload["__typename"] == "SendInvitationsPayload":
+        payload = payload["results"][0]
+    return str(payload.get("code", payload["__typename"]))
+
+
+async def test_concurrent_accepts_have_exactly_one_winner(world: World, auth) -> None:
+    ann = await create_user(auth)
+    invitation_id = await world.invite(ann)
+
+    outcomes = await asyncio.gather(
+        *(
+            outcome(world, RESPOND, ann, id=invitation_id, response="ACCEPT")
+            for _ in range(ATTEMPTS)
+        )
+    )
+
+    assert sorted(outcomes) == ["INVITATION_NOT_PENDING"] * (ATTEMPTS - 1) + ["Invitation"]
+    assert await models.Membership.filter(user_id=ann.user.id).count() == 1
+    assert (
+        await models.InvitationEvent.filter(invitation_id=invitation_id, kind="ACCEPTED").count()
+        == 1
+    )
+
+
+async def test_concurrent_accept_and_decline_have_exactly_one_winner(world, auth) -> None:
+    ann = await create_user(auth)
+    invitation_id = await world.invite(ann)
+
+    outcomes = await asyncio.gather(
+        *(
+            outcome(world, RESPOND, ann, id=invitation_id, response=("ACCEPT", "DECLINE")[n % 2])
+            for n in range(ATTEMPTS)
+        )
+    )
+
+    assert outcomes.count("Invitation") == 1
+    invitation = await models.Invitation.get(id=invitation_id)
+    members = await models.Membership.filter(user_id=ann.user.id).count()
+    assert members == (1 if invitation.status == "ACCEPTED" else 0)
+
+
+async def test_concurrent_sends_to_one_invitee_leave_one_pending(world, auth) -> None:
+    ann = await create_user(auth)
+    role = str((await models.Role.get(domain=world.domain, name="member")).id)
+    variables = {"domainId": str(world.domain.id), "inviteeIds": [str(ann.user.id)], "roleId": role}
+
+    outcomes = await asyncio.gather(
+        *(outcome(world, SEND, world.admin, **variables) for _ in range(ATTEMPTS))
+    )
+
+    assert sorted(outcomes) == ["ALREADY_INVITED"] * (ATTEMPTS - 1) + ["Invitation"]
+    assert await models.Invitation.filter(invitee_id=ann.user.id, status="PENDING").count() == 1
+    assert await models.InvitationEvent.filter(invitee_id=ann.user.id).count() == 1
+
+
+@pytest.mark.parametrize("round_", range(5))
+async def test_accept_racing_delete_ends_with_one_consistent_winner(world, auth, round_) -> None:
+    ann = await create_user(auth)
+    invitation_id = await world.invite(ann)
+    accepting = outcome(world, RESPOND, ann, id=invitation_id, response="ACCEPT")
+    deleting = outcome(world, DELETE, world.admin, id=invitation_id)
+
+    if round_ % 2:  # start either one first
+        delete, accept = await asyncio.gather(deleting, accepting)
+    else:
+        accept, delete = await asyncio.gather(accepting, deleting)
+
+    row = await models.Invitation.get_or_none(id=invitation_id)
+    members = await models.Membership.filter(user_id=ann.user.id).count()
+    if accept == "Invitation":
+        assert delete == "INVITATION_NOT_PENDING"
+        assert row is not None and row.status == "ACCEPTED" and members == 1
+    else:
+        assert (accept, delete) == ("NOT_FOUND", "DeletedInvitation")
+        assert row is None and members == 0
+
+
+def race(
+    database_url: str, contenders: list[tuple[str, str]], invitation_id: str, tmp_path: Path
+) -> list[str]:
+    """Run each (action, actor id) in its own process on its own connection, all
+    released at once; return their outcomes in order."""
+    start = tmp_path / "start"
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.race_worker",
+                database_url,
+                action,
+                actor,
+                invitation_id,
+                str(start),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for action, actor in contenders
+    ]
+    time.sleep(3)  # let every interpreter import and connect before the start signal
+    start.touch()
+    outputs = [p.communicate(timeout=60)[0].strip().splitlines() for p in processes]
+    return [lines[-1] if lines else "CRASHED" for lines in outputs]
+
+
+@pytest.fixture
+async def shared_sqlite(tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated SQLite file that several processes open at once."""
+    url = f"sqlite://{tmp_path}/race.sqlite3"
+    await migrate(Settings(database_url=url))
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+    try:
+        yield url
+    finally:
+        await Tortoise.close_connections()
+
+
+async def seed_invitation(auth) -> tuple[Session, Session, str]:
+    admin, ann = await create_user(auth), await create_user(auth)
+    domain = await create_domain(admin)
+    role = await models.Role.get(domain=domain, name="member")
+    [invitation] = await invitations.send(
+        admin.user,
+        domain_id=str(domain.id),
+        invitee_ids=[str(ann.user.id)],
+        role_id=str(role.id),
+        bus=EventBus(InMemoryBroker()),
+        limiter=RateLimiter.disabled(),
+    )
+    assert isinstance(invitation, models.Invitation)
+    return admin, ann, str(invitation.id)
+
+
+async def test_accepts_from_separate_processes_have_exactly_one_winner(
+    shared_sqlite: str, auth, tmp_path: Path
+) -> None:
+    _, ann, invitation_id = await seed_invitation(auth)
+
+    outcomes = await asyncio.to_thread(
+        race, shared_sqlite, [("accept", str(ann.user.id))] * 8, invitation_id, tmp_path
+    )
+
+    assert sorted(outcomes) == ["INVITATION_NOT_PENDING"] * 7 + ["OK"]
+    assert await models.Membership.filter(user_id=ann.user.id).count() == 1
+
+
+async def test_accept_and_delete_from_separate_processes_agree(
+    shared_sqlite: str, auth, tmp_path: Path
+) -> None:
+    admin, ann, invitation_id = await seed_invitation(auth)
+    contenders = [("accept", str(ann.user.id)), ("delete", str(admin.user.id))] * 3
+
+    outcomes = await asyncio.to_thread(race, shared_sqlite, contenders, invitation_id, tmp_path)
+
+    assert outcomes.count("OK") == 1
+    row = await models.Invitation.get_or_none(id=invitation_id)
+    members = await models.Membership.filter(user_id=ann.user.id).count()
+    assert (row is None and members == 0) or (row.status == "ACCEPTED" and members == 1)
