@@ -1,4 +1,5 @@
-"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz) and the lifespan."""
+"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz, the web app at /)
+and the lifespan."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -22,6 +23,7 @@ from app.graphql.schema import AppSchema, QueryLimits, build_schema
 from app.graphql.view import GraphQLView
 from app.ratelimit import RateLimiter
 from app.settings import Settings
+from app.web import web_app
 
 logger = logging.getLogger("app")
 
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Mount("/", app=web_app(), name="web"),
         ],
         lifespan=lifespan,
     )
