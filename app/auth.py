@@ -6,8 +6,10 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -91,6 +93,14 @@ class Authenticator:
     def is_valid(session: Session) -> bool:
         """Whether a session checked earlier is still unexpired (long-lived sockets)."""
         return session.token.expires_at > datetime.now(UTC)
+
+    @staticmethod
+    async def current_tokens(token_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these tokens, checked earlier, are still neither revoked nor expired."""
+        rows = await models.AuthToken.filter(
+            id__in=list(token_ids), revoked_at__isnull=True, expires_at__gt=datetime.now(UTC)
+        )
+        return {row.id for row in rows}
 
     async def revoke(self, session: Session) -> None:
         await models.AuthToken.filter(id=session.token.id, revoked_at__isnull=True).update(

@@ -97,7 +97,7 @@ class InMemoryBroker:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self.queue_size)
         self._subscribers.setdefault(channel, set()).add(queue)
         try:
-            yield _drain(queue)
+            yield _QueueReader(queue)
         finally:
             subscribers = self._subscribers.get(channel, set())
             subscribers.discard(queue)
@@ -108,9 +108,17 @@ class InMemoryBroker:
         return sum(len(queues) for queues in self._subscribers.values())
 
 
-async def _drain(queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    while True:
-        yield await queue.get()
+class _QueueReader:
+    """Reads one subscriber's queue; a plain iterator, so there is nothing to close."""
+
+    def __init__(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._queue = queue
+
+    def __aiter__(self) -> _QueueReader:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        return await self._queue.get()
 
 
 class EventBus:
@@ -118,6 +126,17 @@ class EventBus:
 
     def __init__(self, broker: Broker) -> None:
         self.broker = broker
+        self.subscriptions = 0  # open subscriptions of this process, whatever the broker
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[InvitationEventMessage]]:
+        """Follow one channel; leaving the block releases the broker subscription."""
+        async with self.broker.subscribe(channel) as messages:
+            self.subscriptions += 1
+            try:
+                yield _Messages(messages)
+            finally:
+                self.subscriptions -= 1
 
     async def publish_invitation_event(self, message: InvitationEventMessage) -> None:
         """Best-effort: a broker failure is logged, never raised."""
@@ -129,6 +148,19 @@ class EventBus:
                 await self.broker.publish(channel, message.to_dict())
             except Exception:
                 logger.exception("could not publish %s on %s", message.kind, channel)
+
+
+class _Messages:
+    """A broker's dicts as messages."""
+
+    def __init__(self, raw: AsyncIterator[dict[str, Any]]) -> None:
+        self._raw = raw
+
+    def __aiter__(self) -> _Messages:
+        return self
+
+    async def __anext__(self) -> InvitationEventMessage:
+        return InvitationEventMessage.from_dict(await anext(self._raw))
 
 
 class RedisBroker:
@@ -229,7 +261,7 @@ class RedisBroker:
         try:
             if first:
                 await self._sync_channel(channel)
-            yield _drain(queue)
+            yield _QueueReader(queue)
         finally:
             queues = self._subscribers.get(channel, set())
             queues.discard(queue)

@@ -1,4 +1,5 @@
-"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz, /readyz), lifespan."""
+"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz, /readyz, the web
+app at /) and the lifespan."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import timedelta
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -23,6 +24,7 @@ from app.graphql.schema import AppSchema, QueryLimits, build_schema
 from app.graphql.view import GraphQLView
 from app.ratelimit import RateLimiter
 from app.settings import Settings
+from app.web import web_app
 
 logger = logging.getLogger("app")
 
@@ -82,12 +84,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return states
 
     async def healthz(request: Request) -> JSONResponse:
-        """200 while the database answers; the body also tells Redis' state."""
+        """200 while the database answers; the body also tells Redis' state and the
+        number of open subscriptions in this process."""
         states = await components()
         status = "ok" if all(v == "ok" for v in states.values()) else "degraded"
         if states["database"] != "ok":
             status = "error"
-        return JSONResponse({"status": status, **states}, status_code=_http(status != "error"))
+        return JSONResponse(
+            {"status": status, **states, "subscriptions": bus.subscriptions},
+            status_code=_http(status != "error"),
+        )
 
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: 503 while the database or (when configured) Redis is down."""
@@ -98,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             status_code=_http(ready),
         )
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route(
                 "/graphql", graphql, methods=["GET", "POST"], max_body_size=settings.max_body_bytes
@@ -106,9 +112,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount("/", app=web_app(), name="web"),
         ],
         lifespan=lifespan,
     )
+    app.state.bus = bus  # tests and operators read subscriber figures from it
+    return app
 
 
 async def database_answers() -> bool:

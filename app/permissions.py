@@ -63,6 +63,13 @@ async def authorize(user: models.User | None, action: Action, domain_id: UUID) -
         .select_related("role")
         .first()
     )
+    return check_membership(membership, action, domain_id)
+
+
+def check_membership(
+    membership: models.Membership | None, action: Action, domain_id: UUID
+) -> models.Membership:
+    """`authorize` on a membership (with its role) already read: NOT_FOUND or FORBIDDEN."""
     if membership is None:
         raise domain_not_found(domain_id)
     if not grants(membership.role.actions, action):

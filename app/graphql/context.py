@@ -47,6 +47,19 @@ class Context:
     def loaders(self) -> Loaders:
         return Loaders(self.user)
 
+    def forget_loaders(self) -> None:
+        """Drop cached rows: a socket's context outlives many subscription events."""
+        self.__dict__.pop("loaders", None)
+
+    async def recheck_socket_session(self) -> None:
+        """A socket's session was checked at connection_init; before each operation on
+        it, drop the session if its token has since been revoked or has expired."""
+        if not isinstance(self.request, WebSocket) or self.session is None:
+            return
+        if not await self.auth.current_tokens([self.session.token.id]):
+            self.session = None
+        self.forget_loaders()
+
     @property
     def user(self) -> models.User | None:
         return self.session.user if self.session else None

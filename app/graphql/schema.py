@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
@@ -30,7 +32,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships
+from app.graphql import accounts, domains, invitations, memberships, notifications
+from app.graphql.context import Context
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 
 logger = logging.getLogger("app.graphql")
@@ -90,6 +93,16 @@ def _label_refused_document(error: GraphQLError) -> None:
         }
 
 
+class RecheckSocketSession(SchemaExtension):
+    """Operations on a long-lived socket see signOut and expiry at once, like HTTP."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            await context.recheck_socket_session()
+        yield
+
+
 class AppSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -124,6 +137,7 @@ def schema_extensions(limits: QueryLimits, *, production: bool) -> list[Any]:
         lambda: AddValidationRules(rules),
         functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
         *([DisableIntrospection] if production else []),
+        RecheckSocketSession,
         MaskUnexpected,
     ]
 
@@ -135,6 +149,7 @@ def build_schema(limits: QueryLimits = QueryLimits(), *, production: bool = Fals
     return AppSchema(
         query=Query,
         mutation=Mutation,
+        subscription=notifications.Subscription,
         extensions=schema_extensions(limits, production=production),
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=production),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from cross_web import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -13,7 +13,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
+from strawberry.types.unset import UNSET, UnsetType
 
 from app.auth import Authenticator
 from app.events import EventBus
@@ -90,3 +92,15 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=request_id,
             session=session,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a socket from its connection_init payload; refuse it (4403) otherwise."""
+        params = {str(k).lower(): v for k, v in (context.connection_params or {}).items()}
+        authorization = params.get("authorization")
+        session = await self.auth.authenticate(
+            authorization if isinstance(authorization, str) else None
+        )
+        if session is None:
+            raise ConnectionRejectionError({"reason": "unauthenticated"})
+        context.session = session
+        return cast(UnsetType, UNSET)  # a plain connection_ack

@@ -1,0 +1,48 @@
+"""Subscription fields: invitationReceived and invitationEvents."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from typing import TypeVar
+
+import strawberry
+
+from app.graphql.context import Info
+from app.graphql.types import Invitation, InvitationEvent
+from app.services import notifications
+
+Row = TypeVar("Row")
+Out = TypeVar("Out")
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each invitation sent or resent to the caller, right after it is committed."
+    )
+    async def invitation_received(self, info: Info) -> AsyncGenerator[Invitation, None]:
+        # Opened before returning, so a refusal is an `error` message, not a stream.
+        rows = await notifications.invitations_received(info.context.session, bus=info.context.bus)
+        return _converted(rows, Invitation.from_model, info)
+
+    @strawberry.subscription(
+        description="Every event of the domain's invitations; needs INVITATION_READ."
+    )
+    async def invitation_events(
+        self, info: Info, domain_id: strawberry.ID
+    ) -> AsyncGenerator[InvitationEvent, None]:
+        rows = await notifications.domain_events(
+            info.context.session, domain_id=domain_id, bus=info.context.bus
+        )
+        return _converted(rows, InvitationEvent.from_model, info)
+
+
+async def _converted(
+    rows: AsyncGenerator[Row, None], convert: Callable[[Row], Out], info: Info
+) -> AsyncGenerator[Out, None]:
+    try:
+        async for row in rows:
+            info.context.forget_loaders()  # nested fields read fresh rows for each event
+            yield convert(row)
+    finally:
+        await rows.aclose()  # releases the broker subscription at once

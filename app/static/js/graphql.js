@@ -1,0 +1,194 @@
+// A small GraphQL client: queries and mutations over fetch, subscriptions over one
+// WebSocket speaking graphql-transport-ws. No dependencies.
+
+export class ApiError extends Error {
+  constructor(message, code = null) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+  }
+}
+
+export class GraphQLClient {
+  constructor({ endpoint = "/graphql", getToken, onUnauthenticated = () => {} }) {
+    this.endpoint = endpoint;
+    this.getToken = getToken;
+    this.onUnauthenticated = onUnauthenticated;
+  }
+
+  // Resolve to `data`; reject with an ApiError carrying the first error's message and code.
+  async request(query, variables = {}) {
+    const headers = { "content-type": "application/json" };
+    const token = this.getToken();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let response;
+    try {
+      response = await fetch(this.endpoint, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch {
+      throw new ApiError("The server cannot be reached. Check your connection and try again.", "NETWORK");
+    }
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      throw new ApiError(`The server answered ${response.status} ${response.statusText}.`, "HTTP");
+    }
+    if (body.errors?.length) {
+      const [first] = body.errors;
+      const code = first.extensions?.code ?? null;
+      if (code === "UNAUTHENTICATED") this.onUnauthenticated();
+      throw new ApiError(first.message, code);
+    }
+    return body.data;
+  }
+}
+
+// Mutation results are unions: a success type or a UserError ({ code, message }).
+export function isUserError(result) {
+  return result != null && typeof result.code === "string" && typeof result.message === "string";
+}
+
+export function unwrap(result) {
+  if (isUserError(result)) throw new ApiError(result.message, result.code);
+  return result;
+}
+
+const PROTOCOL = "graphql-transport-ws";
+const PING_EVERY_MS = 25_000;
+
+// One socket for all of a session's subscriptions. It connects on the first subscribe,
+// re-subscribes everything after a reconnect, and closes when nothing is subscribed.
+export class LiveClient {
+  constructor({ url, getToken, onStatus = () => {} }) {
+    this.url = url;
+    this.getToken = getToken;
+    this.onStatus = onStatus;
+    this.socket = null;
+    this.acknowledged = false;
+    this.operations = new Map(); // id -> { payload, sink }
+    this.nextId = 1;
+    this.retries = 0;
+    this.reconnectTimer = null;
+    this.pingTimer = null;
+    this.closedByUs = false;
+    this.wasConnected = false;
+  }
+
+  // sink: { next(data), error(ApiError) }. Returns a function that ends the subscription.
+  subscribe(query, variables, sink) {
+    const id = String(this.nextId++);
+    this.operations.set(id, { payload: { query, variables }, sink });
+    this.#connect();
+    if (this.acknowledged) this.#send({ id, type: "subscribe", payload: { query, variables } });
+    return () => {
+      if (!this.operations.delete(id)) return;
+      if (this.acknowledged) this.#send({ id, type: "complete" });
+      if (this.operations.size === 0) this.close();
+    };
+  }
+
+  close() {
+    this.closedByUs = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    this.socket?.close(1000, "done");
+    this.socket = null;
+    this.acknowledged = false;
+  }
+
+  #connect() {
+    if (this.socket || this.reconnectTimer) return;
+    this.closedByUs = false;
+    const socket = new WebSocket(this.url, PROTOCOL);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      const token = this.getToken();
+      this.#send({ type: "connection_init", payload: token ? { authorization: `Bearer ${token}` } : {} });
+    });
+    socket.addEventListener("message", (event) => this.#receive(event.data));
+    socket.addEventListener("close", (event) => this.#closed(socket, event));
+  }
+
+  #receive(raw) {
+    let message;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    const operation = message.id ? this.operations.get(message.id) : null;
+    switch (message.type) {
+      case "connection_ack":
+        this.acknowledged = true;
+        this.retries = 0;
+        this.onStatus("live");
+        for (const [id, op] of this.operations) {
+          this.#send({ id, type: "subscribe", payload: op.payload });
+          // Events may have been missed while the socket was down.
+          if (this.wasConnected) op.sink.resumed?.();
+        }
+        this.wasConnected = true;
+        clearInterval(this.pingTimer);
+        this.pingTimer = setInterval(() => this.#send({ type: "ping" }), PING_EVERY_MS);
+        break;
+      case "ping":
+        this.#send({ type: "pong" });
+        break;
+      case "next":
+        if (!operation) break;
+        if (message.payload?.errors?.length) {
+          const [first] = message.payload.errors;
+          operation.sink.error(new ApiError(first.message, first.extensions?.code ?? null));
+        } else {
+          operation.sink.next(message.payload.data);
+        }
+        break;
+      case "error": {
+        if (!operation) break;
+        this.operations.delete(message.id);
+        const [first] = Array.isArray(message.payload) ? message.payload : [{ message: "Subscription refused." }];
+        operation.sink.error(new ApiError(first.message, first.extensions?.code ?? null));
+        break;
+      }
+      case "complete":
+        if (operation) this.operations.delete(message.id);
+        break;
+    }
+  }
+
+  #closed(socket, event) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    this.acknowledged = false;
+    clearInterval(this.pingTimer);
+    if (this.closedByUs) return;
+    if (event.code === 4403 || event.code === 4401) {
+      // The token was refused: retrying cannot help.
+      const error = new ApiError("Live updates were refused: sign in again.", "UNAUTHENTICATED");
+      for (const op of this.operations.values()) op.sink.error(error);
+      this.operations.clear();
+      this.onStatus("offline");
+      return;
+    }
+    if (this.operations.size === 0) return;
+    this.onStatus("reconnecting");
+    const delay = Math.min(30_000, 1000 * 2 ** this.retries++);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.operations.size) this.#connect();
+    }, delay);
+  }
+
+  #send(message) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+}
+
+export function liveUrl(path = "/graphql") {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}`;
+}
