@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def components() -> dict[str, str]:
         states = {"database": "ok" if await database_answers() else "down"}
         if redis is not None:
-            states["redis"] = "ok" if await redis.ping() else "down"
+            # Up means both: commands answer and the pub/sub connection is subscribed.
+            states["redis"] = "ok" if redis.listening and await redis.ping() else "down"
         return states
 
     async def healthz(request: Request) -> JSONResponse:
