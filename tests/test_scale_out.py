@@ -150,5 +150,10 @@ def test_readyz_fails_while_redis_is_down_and_healthz_reports_it(
     assert down_ready.status_code == 503
     assert down_ready.json() == {"status": "unavailable", "database": "ok", "redis": "down"}
     assert down_health.status_code == 200
-    assert down_health.json() == {"status": "degraded", "database": "ok", "redis": "down"}
+    assert down_health.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "redis": "down",
+        "subscriptions": 0,
+    }
     assert after.status_code == 200
