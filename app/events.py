@@ -241,7 +241,8 @@ class RedisBroker:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         if self._redis is None:
             raise RuntimeError("RedisBroker.publish before start()")
-        await self._redis.publish(channel, json.dumps(message))
+        # Bounded: while Redis is unreachable a mutation waits at most this long.
+        await asyncio.wait_for(self._redis.publish(channel, json.dumps(message)), self.timeout)
 
     async def ping(self) -> bool:
         """Whether Redis answers a PING within the timeout (for health checks)."""
