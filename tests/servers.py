@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -76,6 +77,16 @@ def running_server(
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+def graphql_data(base: str, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
+    """POST one operation to a running server; its data, asserting it had no errors."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = httpx.post(
+        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers
+    ).json()
+    assert "errors" not in body, body
+    return body["data"]
 
 
 REDIS_SERVER = "/usr/bin/redis-server"

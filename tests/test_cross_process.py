@@ -14,13 +14,12 @@ import httpx
 import pytest
 from gql import Client, gql
 
-from tests.servers import RedisServer, redis_server, running_server
+from tests.servers import RedisServer, graphql_data, redis_server, running_server
 from tests.test_subscriptions import (
     CREATE_DOMAIN,
     INVITATION_RECEIVED,
     SEND,
     _gql_transport,
-    _post,
     _server_subscriptions,
     _sign_up,
 )
@@ -30,7 +29,7 @@ def _invite(base: str, token: str, domain: dict[str, Any], invitee_id: str) -> s
     """Send one invitation through the server at `base`; return its id."""
     role = next(r["id"] for r in domain["roles"] if r["name"] == "member")
     variables = {"domainId": domain["id"], "inviteeIds": [invitee_id], "roleId": role}
-    [result] = _post(base, SEND, variables, token)["sendInvitations"]["results"]
+    [result] = graphql_data(base, SEND, variables, token)["sendInvitations"]["results"]
     invitation_id: str = result["id"]
     return invitation_id
 
@@ -58,7 +57,7 @@ async def test_a_subscriber_on_one_process_receives_an_invitation_sent_through_a
     with running_server(env) as process_a, running_server(env) as process_b:
         admin, _ = _sign_up(process_b, "ada@example.com")
         bob, bob_id = _sign_up(process_a, "bob@example.com")
-        domain = _post(process_b, CREATE_DOMAIN, {}, admin)["createDomain"]
+        domain = graphql_data(process_b, CREATE_DOMAIN, {}, admin)["createDomain"]
 
         async with _invitations_of(process_a, bob) as first:
             sent = await asyncio.to_thread(_invite, process_b, admin, domain, bob_id)
@@ -88,8 +87,8 @@ async def test_subscriptions_resume_after_redis_restarts_and_mutations_succeed_m
     with running_server(env) as base:
         admin, _ = _sign_up(base, "ada@example.com")
         bob, bob_id = _sign_up(base, "bob@example.com")
-        acme = _post(base, CREATE_DOMAIN, {}, admin)["createDomain"]
-        other = _post(base, CREATE_DOMAIN.replace("Acme", "Beta"), {}, admin)["createDomain"]
+        acme = graphql_data(base, CREATE_DOMAIN, {}, admin)["createDomain"]
+        other = graphql_data(base, CREATE_DOMAIN.replace("Acme", "Beta"), {}, admin)["createDomain"]
 
         async with _invitations_of(base, bob) as first:
             own_redis.kill()

@@ -27,7 +27,7 @@ from app.events import EventBus, InMemoryBroker
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import add_member, create_domain, create_role, create_user, role_named
-from tests.servers import running_server
+from tests.servers import graphql_data, running_server
 
 PROTOCOL = "graphql-transport-ws"
 ALLOWED_ORIGIN = "https://app.example.com"
@@ -504,17 +504,8 @@ async def test_losing_access_mid_stream_stops_domain_events(
 # ---------------------------------------------------------------- uvicorn + gql
 
 
-def _post(base: str, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    body = httpx.post(
-        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers
-    ).json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
 def _sign_up(base: str, email: str) -> tuple[str, str]:
-    payload = _post(base, SIGN_UP, {"email": email})["signUp"]
+    payload = graphql_data(base, SIGN_UP, {"email": email})["signUp"]
     return payload["token"], payload["user"]["id"]
 
 
@@ -538,7 +529,7 @@ async def test_gql_client_receives_invitations_from_a_uvicorn_server(tmp_path: P
     with running_server({"DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3"}) as base:
         admin_token, _ = _sign_up(base, "ada@example.com")
         bob_token, bob_id = _sign_up(base, "bob@example.com")
-        domain = _post(base, CREATE_DOMAIN, {}, admin_token)["createDomain"]
+        domain = graphql_data(base, CREATE_DOMAIN, {}, admin_token)["createDomain"]
         member_role = next(r["id"] for r in domain["roles"] if r["name"] == "member")
 
         async with Client(transport=_gql_transport(base, bob_token)) as session:
@@ -546,7 +537,7 @@ async def test_gql_client_receives_invitations_from_a_uvicorn_server(tmp_path: P
             first = asyncio.ensure_future(anext(stream))
             await _server_subscriptions(base, 1)
             sent = await asyncio.to_thread(
-                _post,
+                graphql_data,
                 base,
                 SEND,
                 {"domainId": domain["id"], "inviteeIds": [bob_id], "roleId": member_role},

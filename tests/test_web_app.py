@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.servers import ROOT, running_server
+from tests.servers import ROOT, graphql_data, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,17 +63,10 @@ def server(tmp_path: Path) -> Iterator[str]:
         yield base
 
 
-def api(base: str, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    body = httpx.post(
-        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers
-    ).json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
 def sign_up(base: str, email: str, name: str) -> dict[str, str]:
-    payload = api(base, SIGN_UP, {"email": email, "name": name, "password": PASSWORD})["signUp"]
+    payload = graphql_data(base, SIGN_UP, {"email": email, "name": name, "password": PASSWORD})[
+        "signUp"
+    ]
     return {"email": email, "name": name, "token": payload["token"], "id": payload["user"]["id"]}
 
 
@@ -167,10 +159,10 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
     alice, bob, last = invitees[0], invitees[1], invitees[-1]
     # Alice is also invited to six other domains, so Acme's invitation makes seven.
     for n in range(2, 8):
-        domain = api(server, CREATE_DOMAIN, {"name": f"Project {n}"}, admin["token"])
+        domain = graphql_data(server, CREATE_DOMAIN, {"name": f"Project {n}"}, admin["token"])
         domain = domain["createDomain"]
         member = next(r["id"] for r in domain["roles"] if r["name"] == "member")
-        api(
+        graphql_data(
             server,
             SEND,
             {"domainId": domain["id"], "inviteeIds": [alice["id"]], "roleId": member},

@@ -153,6 +153,21 @@ export class Pager {
   previous() {
     if (this.cursors.length > 1) this.cursors.pop();
   }
+  // The current page from `fetchPage(after)`, stepping back while a later page has emptied
+  // (rows answered or deleted meanwhile); null, with the error shown, when a request fails.
+  async load(fetchPage, messages) {
+    for (;;) {
+      let connection;
+      try {
+        connection = await fetchPage(this.after);
+      } catch (err) {
+        messages.error(err);
+        return null;
+      }
+      if (connection.nodes.length || this.page === 1) return connection;
+      this.previous();
+    }
+  }
 }
 
 export function pagerControls(pager, connection, reload) {

@@ -123,19 +123,10 @@ function invitationsTable(ctx, domain) {
   }
 
   async function reload() {
-    let connection;
-    try {
-      connection = (await ctx.api.request(INVITATIONS, {
-        domainId: domain.id, status: filter.value || null, first: INVITATIONS_PAGE, after: pager.after,
-      })).invitations;
-    } catch (err) {
-      messages.error(err);
-      return;
-    }
-    if (!connection.nodes.length && pager.page > 1) {
-      pager.previous();
-      return reload();
-    }
+    const connection = await pager.load(async (after) => (await ctx.api.request(INVITATIONS, {
+      domainId: domain.id, status: filter.value || null, first: INVITATIONS_PAGE, after,
+    })).invitations, messages);
+    if (!connection) return;
     clear(body,
       dataTable({
         testid: "invitations-table",
@@ -189,13 +180,10 @@ function membersTable(ctx, domain) {
   const body = h("div", {});
 
   async function reload() {
-    let connection;
-    try {
-      connection = (await ctx.api.request(MEMBERS, { domainId: domain.id, first: MEMBERS_PAGE, after: pager.after })).members;
-    } catch (err) {
-      messages.error(err);
-      return;
-    }
+    const connection = await pager.load(async (after) => (await ctx.api.request(MEMBERS, {
+      domainId: domain.id, first: MEMBERS_PAGE, after,
+    })).members, messages);
+    if (!connection) return;
     clear(body,
       dataTable({
         testid: "members-table",

@@ -111,17 +111,9 @@ export function pendingView(ctx) {
   const body = h("div", {});
 
   async function reload() {
-    let connection;
-    try {
-      connection = (await ctx.api.request(PENDING_INVITATIONS, { first: PAGE_SIZE, after: pager.after })).pendingInvitations;
-    } catch (err) {
-      messages.error(err);
-      return;
-    }
-    if (!connection.nodes.length && pager.page > 1) {
-      pager.previous();
-      return reload();
-    }
+    const connection = await pager.load(async (after) => (await ctx.api.request(
+      PENDING_INVITATIONS, { first: PAGE_SIZE, after })).pendingInvitations, messages);
+    if (!connection) return;
     clear(body,
       connection.totalCount === 0
         ? h("p", { className: "empty" }, "You have no pending invitations.")
