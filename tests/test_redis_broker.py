@@ -23,8 +23,8 @@ async def make_broker() -> AsyncIterator[Any]:
     """Start RedisBrokers (each with its own connections, as separate processes have)."""
     started: list[RedisBroker] = []
 
-    async def make(url: str) -> RedisBroker:
-        broker = RedisBroker(url, backoff_max=0.5)
+    async def make(url: str, queue_size: int = 100) -> RedisBroker:
+        broker = RedisBroker(url, queue_size, backoff_max=0.5)
         await broker.start()
         started.append(broker)
         return broker
@@ -112,6 +112,22 @@ async def test_messages_only_reach_subscribers_of_their_channel(
         await sender.publish(mine, {"for": "mine"})
 
         assert await next_message(messages) == {"for": "mine"}
+
+
+async def test_a_slow_subscriber_loses_events_beyond_its_queue_and_blocks_nobody(
+    redis_url: str, make_broker: Any
+) -> None:
+    receiver, sender = await make_broker(redis_url, queue_size=2), await make_broker(redis_url)
+    channel = channel_name()
+
+    async with receiver.subscribe(channel) as slow, receiver.subscribe(channel) as fast:
+        for n in range(5):
+            await sender.publish(channel, {"n": n})
+            assert await next_message(fast) == {"n": n}  # the fast one keeps up
+        kept = [await next_message(slow) for _ in range(2)]
+
+    assert kept == [{"n": 0}, {"n": 1}]
+    assert receiver.dropped == 3
 
 
 async def test_subscription_resumes_after_redis_restarts_and_outage_publishes_do_not_raise(
