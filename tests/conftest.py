@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext, tortoise_test_context
 from tortoise.contrib.test import truncate_all_models
@@ -71,6 +72,9 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[TortoiseContext]:
             yield ctx
         return
     url: str = request.getfixturevalue("session_database_url")
+    # Tortoise caches INSERT/DELETE SQL per connection name, not per dialect: a test
+    # that used SQLite in this process must not leave `?` placeholders behind.
+    EXECUTOR_CACHE.clear()
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
         await truncate_all_models()
