@@ -35,6 +35,8 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=False,
+        loop="uvloop",
+        http="httptools",
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,3 +205,40 @@ async def test_users_needs_sign_in(gql) -> None:
 
     assert result.codes == ["UNAUTHENTICATED"]
     assert result.data is None
+
+
+async def test_a_remembered_session_still_ends_when_its_token_expires(db) -> None:
+    auth = Authenticator(
+        secret_key="test-secret", token_ttl=timedelta(seconds=1), cheap_hashing=True
+    )
+    user = await models.User.create(email="x@example.com", name="X", password_hash="-")
+    token = await auth.issue_token(user)
+    assert await auth.authenticate(f"Bearer {token}") is not None  # now remembered
+
+    await asyncio.sleep(1.1)
+
+    assert await auth.authenticate(f"Bearer {token}") is None
+
+
+async def test_a_session_remembered_by_another_process_is_revoked_there_within_seconds(db) -> None:
+    # Two Authenticators stand for two worker processes sharing one database.
+    worker_a, worker_b = (
+        Authenticator(
+            secret_key="test-secret",
+            token_ttl=timedelta(hours=1),
+            cheap_hashing=True,
+            session_cache_seconds=0.2,
+        )
+        for _ in range(2)
+    )
+    user = await models.User.create(email="x@example.com", name="X", password_hash="-")
+    token = await worker_a.issue_token(user)
+    session = await worker_a.authenticate(f"Bearer {token}")
+    assert session is not None
+    assert await worker_b.authenticate(f"Bearer {token}") is not None
+
+    await worker_a.revoke(session)
+
+    assert await worker_a.authenticate(f"Bearer {token}") is None
+    await asyncio.sleep(0.3)
+    assert await worker_b.authenticate(f"Bearer {token}") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,6 +38,11 @@ class GraphQLView(GraphQL[Context, None]):
             body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
             response = JSONResponse(body, status_code=exc.status_code)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        # Performance: orjson writes the same compact JSON several times faster. A str,
+        # not bytes: WebSocket messages must go out as text frames.
+        return orjson.dumps(data).decode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
