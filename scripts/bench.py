@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from tortoise import Tortoise  # noqa: E402
 from tortoise.connection import get_connection  # noqa: E402
+from tortoise.models import Model  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from app import models  # noqa: E402
@@ -140,7 +141,7 @@ def _line(token: str | None, query: str, variables: dict[str, Any] | None = None
     return f"{'Bearer ' + token if token else ''}\t{json.dumps(body, separators=(',', ':'))}"
 
 
-async def _bulk(model: type[models.Model], rows: list[Any], chunk: int = 5_000) -> None:
+async def _bulk(model: type[Model], rows: list[Any], chunk: int = 5_000) -> None:
     for start in range(0, len(rows), chunk):
         async with in_transaction():
             await model.bulk_create(rows[start : start + chunk], batch_size=500)
@@ -367,7 +368,7 @@ async def _prepare_mutations(
     invitees = list(range(size.pending_users + 1, size.users))
     send_plan = {"send10": (10, (1, 50)), "send1": (1, (1,)), "send100": (100, (1,))}
     admin_token = await token(bench_admin)
-    made = []
+    made: list[tuple[models.Domain, dict[str, models.Role], models.Membership]] = []
     for scenario, (batch, conns) in send_plan.items():
         requests_needed = _one_shot_need(scenario, timing, conns)
         pairs = requests_needed * batch
@@ -414,15 +415,21 @@ def migrate(database_url: str) -> None:
     subprocess.run([PYTHON, "-m", "app", "migrate"], cwd=ROOT, env=env, check=True)
 
 
-async def _create_pg_database(database_url: str) -> None:
-    import asyncpg
+async def _create_pg_database(database_url: str, *, drop: bool = False) -> None:
+    import asyncpg  # type: ignore[import-untyped]
 
     stem, name = database_url.rsplit("/", 1)
     connection = await asyncpg.connect(stem.replace("asyncpg://", "postgres://") + "/postgres")
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'{"DROP" if drop else "CREATE"} DATABASE "{name}"')
     finally:
         await connection.close()
+
+
+def drop_database(database_url: str) -> None:
+    """Remove a PostgreSQL database the benchmark made (SQLite files stay for inspection)."""
+    if database_url.startswith(("postgres", "asyncpg")):
+        asyncio.run(_create_pg_database(database_url, drop=True))
 
 
 # ---------------------------------------------------------------- servers and load
@@ -812,7 +819,6 @@ def report(
         "",
     ]
     lines += table(results)
-    ours, floor, peer = (find(results, s, "pending", 50) for s in ("ours", "floor", "peer"))
     ratios = []
     for c in (1, 50):
         o, f, p = (find(results, s, "pending", c) for s in ("ours", "floor", "peer"))
@@ -834,13 +840,12 @@ def report(
         "",
         f"Same answer from all three servers: {'yes' if check['same_json'] else '**NO**'} "
         f"(floor byte-identical: {'yes' if check['floor_bytes_identical'] else 'no'}).",
-        f"Data: {counts}.",
+        f"Data: {counts} (seeded in {info['seeding']}).",
         f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram']} RAM; load average "
         f"before the run {info['load_before']}, after {os.getloadavg()[0]:.2f}.",
         f"Software: Python {info['python']}, {info['packages']}; {info['wrk']}.",
         f"Database: {info['database']}. Date: {info['date']}. Whole run: {elapsed:.0f} s.",
     ]
-    del ours, floor, peer
     return "\n".join(lines)
 
 
@@ -888,7 +893,25 @@ def main() -> int:
     migrate(url)
     t = time.monotonic()
     fixture = seed_sync(url, size, timing, load=True)
-    print(f"seeded in {time.monotonic() - t:.0f} s: {fixture.counts}", flush=True)
+    info["seeding"] = f"{time.monotonic() - t:.0f} s"
+    print(f"seeded in {info['seeding']}: {fixture.counts}", flush=True)
+    made = [url]
+    try:
+        return _run(args, fixture, timing, info, base_url, made, started)
+    finally:
+        for database in made:
+            drop_database(database)
+
+
+def _run(
+    args: argparse.Namespace,
+    fixture: Fixture,
+    timing: Timing,
+    info: dict[str, str],
+    base_url: str | None,
+    made: list[str],
+    started: float,
+) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         check = same_answers(fixture)
@@ -899,6 +922,7 @@ def main() -> int:
         scaling = None
         if not args.quick:
             small_url = fresh_database(base_url, args.folder, "small")
+            made.append(small_url)
             migrate(small_url)
             small = seed_sync(small_url, SMALL, timing, load=False)
             scaling = run_ours(small, timing, workdir, reads_only=True)[0]

@@ -20,7 +20,7 @@ from typing import Any
 import uvicorn
 from ariadne import ObjectType, QueryType, ScalarType, make_executable_schema
 from ariadne.asgi import GraphQL
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -97,7 +97,7 @@ def serialize_datetime(value: datetime) -> str:
 
 @query.field("pendingInvitations")
 async def resolve_pending(
-    _: Any, info: GraphQLResolveInfo, first: int = 5, after: str | None = None
+    _: Any, info: Any, first: int = 5, after: str | None = None
 ) -> dict[str, Any]:
     session = await auth.authenticate(info.context["request"].headers.get("authorization"))
     if session is None:
@@ -114,24 +114,25 @@ async def resolve_pending(
 
 
 @connection.field("totalCount")
-async def resolve_total_count(page: dict[str, Any], _: GraphQLResolveInfo) -> int:
-    return await page["rows"].count()
+async def resolve_total_count(page: dict[str, Any], _: Any) -> int:
+    count: int = await page["rows"].count()
+    return count
 
 
 @connection.field("edges")
-def resolve_edges(page: dict[str, Any], _: GraphQLResolveInfo) -> list[dict[str, Any]]:
+def resolve_edges(page: dict[str, Any], _: Any) -> list[dict[str, Any]]:
     return [{"cursor": encode_cursor(i.created_at, i.id), "node": i} for i in page["items"]]
 
 
 @connection.field("pageInfo")
-def resolve_page_info(page: dict[str, Any], _: GraphQLResolveInfo) -> dict[str, Any]:
+def resolve_page_info(page: dict[str, Any], _: Any) -> dict[str, Any]:
     items = page["items"]
     end = encode_cursor(items[-1].created_at, items[-1].id) if items else None
     return {"has_next_page": page["has_next"], "end_cursor": end}
 
 
 @invitation.field("id")
-def resolve_id(row: models.Invitation, _: GraphQLResolveInfo) -> str:
+def resolve_id(row: models.Invitation, _: Any) -> str:
     return str(row.id)
 
 
