@@ -707,6 +707,7 @@ def machine(database_url: str, started: float) -> dict[str, str]:
         "uvloop",
         "httptools",
         "orjson",
+        "ciso8601",
         "ariadne",
     ]
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
