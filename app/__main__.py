@@ -41,6 +41,8 @@ def serve(settings: Settings) -> None:
         ws_max_size=settings.ws_max_message_bytes,
         # Each worker process builds its own app (and reads the same environment).
         workers=settings.workers,
+        loop="uvloop",
+        http="httptools",
     )
 
 

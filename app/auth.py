@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,11 +28,31 @@ class Session:
 
 
 class Authenticator:
-    """Hashes passwords off the event loop and issues and checks opaque tokens."""
+    """Hashes passwords off the event loop and issues and checks opaque tokens.
 
-    def __init__(self, *, secret_key: str, token_ttl: timedelta, cheap_hashing: bool) -> None:
+    Valid sessions may be remembered for `session_cache_seconds` (bounded to
+    `session_cache_size` entries) so a burst of requests with one token costs one
+    lookup. Expiry is still checked on every request and `revoke` forgets the token
+    at once, so signing out is immediate in this process. Another process would not
+    hear of it, so create_app turns the cache on only where there is one process
+    (SQLite) and off (0) where processes share PostgreSQL.
+    """
+
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        token_ttl: timedelta,
+        cheap_hashing: bool,
+        session_cache_seconds: float = 5.0,
+        session_cache_size: int = 4096,
+    ) -> None:
         self._key = secret_key.encode()
         self._ttl = token_ttl
+        self._cache_seconds = session_cache_seconds
+        self._cache_size = session_cache_size
+        # token hash -> (monotonic deadline, session), oldest first.
+        self._sessions: OrderedDict[str, tuple[float, Session]] = OrderedDict()
         params = profiles.CHEAPEST if cheap_hashing else profiles.RFC_9106_LOW_MEMORY
         self._hasher = PasswordHasher.from_parameters(params)
         # Verifying against this keeps unknown-email sign-ins as slow as wrong passwords.
@@ -78,16 +100,33 @@ class Authenticator:
         scheme, _, token = (authorization or "").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
+        token_hash = self.hash_token(token.strip())
+        cached = self._sessions.get(token_hash)
+        if cached is not None and cached[0] > time.monotonic() and self.is_valid(cached[1]):
+            return cached[1]
         row = (
             await models.AuthToken.filter(
-                token_hash=self.hash_token(token.strip()),
+                token_hash=token_hash,
                 revoked_at__isnull=True,
                 expires_at__gt=datetime.now(UTC),
             )
             .select_related("user")
             .first()
         )
-        return None if row is None else Session(user=row.user, token=row)
+        if row is None:
+            self._sessions.pop(token_hash, None)
+            return None
+        session = Session(user=row.user, token=row)
+        self._remember(token_hash, session)
+        return session
+
+    def _remember(self, token_hash: str, session: Session) -> None:
+        if self._cache_seconds <= 0:
+            return
+        self._sessions[token_hash] = (time.monotonic() + self._cache_seconds, session)
+        self._sessions.move_to_end(token_hash)
+        while len(self._sessions) > self._cache_size:
+            self._sessions.popitem(last=False)
 
     @staticmethod
     def is_valid(session: Session) -> bool:
@@ -103,6 +142,7 @@ class Authenticator:
         return {row.id for row in rows}
 
     async def revoke(self, session: Session) -> None:
+        self._sessions.pop(session.token.token_hash, None)
         await models.AuthToken.filter(id=session.token.id, revoked_at__isnull=True).update(
             revoked_at=datetime.now(UTC)
         )

@@ -27,6 +27,7 @@ from app.settings import Settings
 from app.web import web_app
 
 logger = logging.getLogger("app")
+SESSION_CACHE_SECONDS = 5.0
 
 HEALTH_TIMEOUT = 2.0  # seconds a component may take to answer a health check
 
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         secret_key=settings.secret_key,
         token_ttl=timedelta(seconds=settings.token_ttl_seconds),
         cheap_hashing=settings.password_hash_profile == "cheapest",
+        # Remembering sessions is exact only in the one process SQLite allows: there
+        # signOut forgets at once. Processes sharing PostgreSQL check every request.
+        session_cache_seconds=SESSION_CACHE_SECONDS if settings.sqlite else 0,
     )
     redis = RedisBroker(settings.redis_url) if settings.redis_url else None
     broker: Broker = redis or InMemoryBroker()

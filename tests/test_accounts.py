@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,3 +205,16 @@ async def test_users_needs_sign_in(gql) -> None:
 
     assert result.codes == ["UNAUTHENTICATED"]
     assert result.data is None
+
+
+async def test_a_remembered_session_still_ends_when_its_token_expires(db) -> None:
+    auth = Authenticator(
+        secret_key="test-secret", token_ttl=timedelta(seconds=1), cheap_hashing=True
+    )
+    user = await models.User.create(email="x@example.com", name="X", password_hash="-")
+    token = await auth.issue_token(user)
+    assert await auth.authenticate(f"Bearer {token}") is not None  # now remembered
+
+    await asyncio.sleep(1.1)
+
+    assert await auth.authenticate(f"Bearer {token}") is None

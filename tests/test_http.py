@@ -129,3 +129,26 @@ async def test_graphiql_is_off_in_production(db) -> None:
         response = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 404
+
+
+async def test_sign_out_in_one_process_is_effective_in_the_others_at_once(db) -> None:
+    # Two apps on one PostgreSQL-configured deployment stand for two worker processes.
+    settings = Settings(
+        database_url="postgres://app@db/app",
+        secret_key="test-secret",
+        password_hash_profile="cheapest",
+    )
+    a, b = (
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://test"
+        )
+        for _ in range(2)
+    )
+    async with a, b:
+        token = (await post(a, SIGN_UP)).json()["data"]["signUp"]["token"]
+        seen = (await post(b, "{ me { email } }", token)).json()["data"]["me"]
+
+        await post(a, "mutation { signOut }", token)
+        after = (await post(b, "{ me { email } }", token)).json()["data"]["me"]
+
+    assert (seen, after) == ({"email": "ann@example.com"}, None)

@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import Any, cast
 
+import orjson
 from cross_web import HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -75,6 +76,11 @@ class GraphQLView(GraphQL[Context, None]):
             )
         response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        # Performance: orjson writes the same compact JSON several times faster. A str,
+        # not bytes: WebSocket messages must go out as text frames.
+        return orjson.dumps(data).decode()
 
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
         request_id = _request_id(request)

@@ -340,7 +340,7 @@ async def pending(
     """The caller's PENDING invitations, newest first (the pop-up and "View All")."""
     caller = require_user(user)
     query = models.Invitation.filter(invitee_id=caller.id, status=Status.PENDING)
-    return await _page(query, first=first, default=5, after=after)
+    return await _page(query, first=first, default=5, after=after, invitee=caller)
 
 
 async def mine(
@@ -351,7 +351,7 @@ async def mine(
     query = models.Invitation.filter(invitee_id=caller.id)
     if status is not None:
         query = query.filter(status=status)
-    return await _page(query, first=first, default=20, after=after)
+    return await _page(query, first=first, default=20, after=after, invitee=caller)
 
 
 async def of_domain(
@@ -378,16 +378,28 @@ async def of_domain(
 
 
 async def _page(
-    query: QuerySet[models.Invitation], *, first: int | None, default: int, after: str | None
+    query: QuerySet[models.Invitation],
+    *,
+    first: int | None,
+    default: int,
+    after: str | None,
+    invitee: models.User | None = None,
 ) -> Page[models.Invitation]:
-    return await keyset_page(
-        query.select_related(*RELATED),
+    """A page with its relations; the caller's own lists skip the join to the invitee
+    (the caller) and fill it in instead."""
+    related = RELATED if invitee is None else tuple(r for r in RELATED if r != "invitee")
+    page = await keyset_page(
+        query.select_related(*related),
         count=query.count,
         first=first,
         default=default,
         after=after,
         time_field="created_at",
     )
+    if invitee is not None:
+        for row in page.items:
+            row.invitee = invitee
+    return page
 
 
 async def audit_log(

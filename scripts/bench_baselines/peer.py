@@ -1,0 +1,171 @@
+"""The peer: `pendingInvitations` served by Ariadne, for scripts/bench.
+
+An SDL with just what the benchmarked query needs, resolvers over the same
+Tortoise models and the same Authenticator token check, Ariadne's GraphQL ASGI
+app in its default configuration, as its users run it. Not part of the product.
+
+Run: DATABASE_URL=... SECRET_KEY=... PORT=... python scripts/bench_baselines/peer.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from ariadne import ObjectType, QueryType, ScalarType, make_executable_schema
+from ariadne.asgi import GraphQL
+from graphql import GraphQLError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app import models
+from app.auth import Authenticator
+from app.db import tortoise_config
+from app.services.pagination import encode_cursor
+
+DATABASE_URL = os.environ["DATABASE_URL"]
+
+SDL = """
+scalar DateTime
+
+type Query {
+  pendingInvitations(first: Int = 5, after: String): InvitationConnection!
+}
+
+type InvitationConnection {
+  totalCount: Int!
+  edges: [InvitationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type InvitationEdge {
+  cursor: String!
+  node: Invitation!
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  endCursor: String
+}
+
+type Invitation {
+  id: ID!
+  domain: Domain!
+  role: Role!
+  invitedBy: User!
+  createdAt: DateTime!
+}
+
+type Domain {
+  name: String!
+}
+
+type Role {
+  name: String!
+}
+
+type User {
+  name: String!
+}
+"""
+
+auth = Authenticator(
+    secret_key=os.environ["SECRET_KEY"], token_ttl=timedelta(days=1), cheap_hashing=True
+)
+query = QueryType()
+connection = ObjectType("InvitationConnection")
+invitation = ObjectType("Invitation")
+date_time = ScalarType("DateTime")
+
+
+@date_time.serializer
+def serialize_datetime(value: datetime) -> str:
+    return value.isoformat()
+
+
+@query.field("pendingInvitations")
+async def resolve_pending(
+    _: Any, info: Any, first: int = 5, after: str | None = None
+) -> dict[str, Any]:
+    session = await auth.authenticate(info.context["request"].headers.get("authorization"))
+    if session is None:
+        raise GraphQLError("Sign in first", extensions={"code": "UNAUTHENTICATED"})
+    rows = models.Invitation.filter(
+        invitee_id=session.user.id, status=models.InvitationStatus.PENDING
+    )
+    page = (
+        await rows.select_related("domain", "role", "invited_by")
+        .order_by("-created_at", "-id")
+        .limit(first + 1)
+    )
+    return {"rows": rows, "items": page[:first], "has_next": len(page) > first}
+
+
+@connection.field("totalCount")
+async def resolve_total_count(page: dict[str, Any], _: Any) -> int:
+    count: int = await page["rows"].count()
+    return count
+
+
+@connection.field("edges")
+def resolve_edges(page: dict[str, Any], _: Any) -> list[dict[str, Any]]:
+    return [{"cursor": encode_cursor(i.created_at, i.id), "node": i} for i in page["items"]]
+
+
+@connection.field("pageInfo")
+def resolve_page_info(page: dict[str, Any], _: Any) -> dict[str, Any]:
+    items = page["items"]
+    end = encode_cursor(items[-1].created_at, items[-1].id) if items else None
+    return {"has_next_page": page["has_next"], "end_cursor": end}
+
+
+@invitation.field("id")
+def resolve_id(row: models.Invitation, _: Any) -> str:
+    return str(row.id)
+
+
+schema = make_executable_schema(
+    SDL, query, connection, invitation, date_time, convert_names_case=True
+)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    await get_connection("default").execute_query("SELECT 1")
+    return JSONResponse({"status": "ok"})
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async with RegisterTortoise(app, config=tortoise_config(DATABASE_URL)):
+        yield
+
+
+app = Starlette(
+    routes=[
+        Route("/healthz", healthz),
+        Route("/graphql", GraphQL(schema), methods=["GET", "POST"]),
+    ],
+    lifespan=lifespan,
+)
+
+if __name__ == "__main__":
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(os.environ["PORT"]),
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+    )
