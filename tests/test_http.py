@@ -152,3 +152,37 @@ async def test_sign_out_in_one_process_is_effective_in_the_others_at_once(db) ->
         after = (await post(b, "{ me { email } }", token)).json()["data"]["me"]
 
     assert (seen, after) == ({"email": "ann@example.com"}, None)
+
+
+async def test_a_client_that_leaves_mid_body_is_not_logged_as_a_failure(db, caplog) -> None:
+    app = create_app(Settings(password_hash_profile="cheapest"))
+    incoming = [
+        {"type": "http.request", "body": b'{"query": "{ me', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("test", 80),
+        "scheme": "http",
+        "root_path": "",
+        "http_version": "1.1",
+        "asgi": {"version": "3.0"},
+    }
+
+    async def receive() -> dict[str, object]:
+        return incoming.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)  # returns quietly: nobody is left to answer
+
+    assert sent == []
+    assert "ERROR" not in caplog.text

@@ -66,8 +66,10 @@ class GraphQLView(GraphQL[Context, None]):
             # Malformed requests get the same error shape as GraphQL errors.
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_USER_INPUT"
             response = _errors_response(exc.reason, code, exc.status_code)
-        except (ClientDisconnect, StarletteHTTPException):
-            raise  # answered by Starlette: the body limit's 413, a vanished client
+        except ClientDisconnect:
+            return  # the client left before its body arrived: nobody to answer
+        except StarletteHTTPException:
+            raise  # answered by Starlette: the body limit's 413
         except Exception:
             # Outside GraphQL execution (context, body, a database outage): same masking.
             logger.exception("request %s failed outside GraphQL execution", request_id)
