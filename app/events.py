@@ -69,43 +69,82 @@ class Broker(Protocol):
     ) -> contextlib.AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]: ...
 
 
+class LocalSubscribers:
+    """This process's subscribers: a bounded queue each, per channel, and the fan-out
+    to them. A full queue loses the event for that subscriber only; it never blocks
+    the publisher or the other subscribers."""
+
+    def __init__(self, queue_size: int) -> None:
+        self.queue_size = queue_size
+        self.dropped = 0
+        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+
+    def __contains__(self, channel: str) -> bool:
+        return channel in self._queues
+
+    def channels(self) -> list[str]:
+        return list(self._queues)
+
+    def count(self) -> int:
+        return sum(len(queues) for queues in self._queues.values())
+
+    def clear(self) -> None:
+        self._queues.clear()
+
+    def add(self, channel: str) -> tuple[asyncio.Queue[dict[str, Any]], bool]:
+        """A new subscriber's queue, and whether it is the channel's first."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self.queue_size)
+        queues = self._queues.setdefault(channel, set())
+        queues.add(queue)
+        return queue, len(queues) == 1
+
+    def remove(self, channel: str, queue: asyncio.Queue[dict[str, Any]]) -> bool:
+        """Forget a subscriber; whether it was the channel's last."""
+        queues = self._queues.get(channel, set())
+        queues.discard(queue)
+        if queues:
+            return False
+        self._queues.pop(channel, None)
+        return True
+
+    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+        for queue in self._queues.get(channel, ()):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                self.dropped += 1
+                logger.warning("subscriber queue full on %s: event dropped", channel)
+
+
 class InMemoryBroker:
     """One process: fan out to local subscribers, each with its own bounded queue."""
 
     def __init__(self, queue_size: int = 100) -> None:
-        self.queue_size = queue_size
-        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
-        self.dropped = 0
+        self.local = LocalSubscribers(queue_size)
+
+    @property
+    def dropped(self) -> int:
+        return self.local.dropped
 
     async def start(self) -> None:
         pass
 
     async def stop(self) -> None:
-        self._subscribers.clear()
+        self.local.clear()
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        for queue in self._subscribers.get(channel, ()):
-            try:
-                queue.put_nowait(message)
-            except asyncio.QueueFull:
-                # A slow subscriber loses events; it never blocks the publisher.
-                self.dropped += 1
-                logger.warning("subscriber queue full on %s: event dropped", channel)
+        self.local.deliver(channel, message)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self.queue_size)
-        self._subscribers.setdefault(channel, set()).add(queue)
+        queue, _ = self.local.add(channel)
         try:
             yield _QueueReader(queue)
         finally:
-            subscribers = self._subscribers.get(channel, set())
-            subscribers.discard(queue)
-            if not subscribers:
-                self._subscribers.pop(channel, None)
+            self.local.remove(channel, queue)
 
     def subscriber_count(self) -> int:
-        return sum(len(queues) for queues in self._subscribers.values())
+        return self.local.count()
 
 
 class _QueueReader:
@@ -187,12 +226,10 @@ class RedisBroker:
         timeout: float = 2.0,
     ) -> None:
         self.url = url
-        self.queue_size = queue_size
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.timeout = timeout
-        self.dropped = 0
-        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self.local = LocalSubscribers(queue_size)
         self._redis: Redis | None = None
         self._pubsub_redis: Redis | None = None
         self._pubsub: PubSub | None = None
@@ -236,7 +273,7 @@ class RedisBroker:
             if client is not None:
                 await client.aclose()
         self._redis = self._pubsub_redis = None
-        self._subscribers.clear()
+        self.local.clear()
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         if self._redis is None:
@@ -253,32 +290,30 @@ class RedisBroker:
         except (RedisError, OSError, TimeoutError):
             return False
 
+    @property
+    def dropped(self) -> int:
+        return self.local.dropped
+
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self.queue_size)
-        queues = self._subscribers.setdefault(channel, set())
-        first = not queues
-        queues.add(queue)
+        queue, first = self.local.add(channel)
         try:
             if first:
                 await self._sync_channel(channel)
             yield _QueueReader(queue)
         finally:
-            queues = self._subscribers.get(channel, set())
-            queues.discard(queue)
-            if not queues:
-                self._subscribers.pop(channel, None)
+            if self.local.remove(channel, queue):
                 await self._sync_channel(channel)
 
     def subscriber_count(self) -> int:
-        return sum(len(queues) for queues in self._subscribers.values())
+        return self.local.count()
 
     async def _sync_channel(self, channel: str) -> None:
         """Make Redis' subscription to `channel` match whether anyone local wants it."""
         async with self._lock:
             pubsub = self._pubsub
             if pubsub is None:
-                wanted = channel in self._subscribers
+                wanted = channel in self.local
             else:
                 wanted = False
                 await self._sync_on(pubsub, channel)
@@ -291,7 +326,7 @@ class RedisBroker:
 
     async def _sync_on(self, pubsub: PubSub, channel: str) -> None:
         try:
-            if channel in self._subscribers:
+            if channel in self.local:
                 await pubsub.subscribe(channel)
             else:
                 await pubsub.unsubscribe(channel)
@@ -328,7 +363,7 @@ class RedisBroker:
         pubsub = self._pubsub_redis.pubsub()
         try:
             async with self._lock:
-                channels = list(self._subscribers)
+                channels = self.local.channels()
                 if channels:
                     await pubsub.subscribe(*channels)
                 else:
@@ -356,9 +391,4 @@ class RedisBroker:
         except ValueError:
             logger.warning("ignoring a message that is not JSON on %s", channel)
             return
-        for queue in self._subscribers.get(channel, ()):
-            try:
-                queue.put_nowait(message)
-            except asyncio.QueueFull:
-                self.dropped += 1
-                logger.warning("subscriber queue full on %s: event dropped", channel)
+        self.local.deliver(channel, message)
