@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,7 +38,7 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import running_server  # noqa: E402
+from tests.servers import running_server
 
 T = TypeVar("T")
 
@@ -160,11 +161,11 @@ async def measure(base: str, n: int, batch: int, fanout_events: int) -> dict[str
         domain = (await call(http, CREATE_DOMAIN, {}, admin))["createDomain"]["id"]
         role = (await call(http, CREATE_ROLE, {"domainId": domain}, admin))["createRole"]["id"]
         accounts = await bounded(
-            [lambda i=i: sign_up(http, f"user{i}@load.example") for i in range(n + fanout_events)]
+            [partial(sign_up, http, f"user{i}@load.example") for i in range(n + fanout_events)]
         )
         subscribers = [Subscriber(token, user_id) for token, user_id in accounts[:n]]
         newcomers = [user_id for _, user_id in accounts[n:]]
-        await bounded([lambda s=s: s.open(ws_url) for s in subscribers], limit=50)
+        await bounded([partial(s.open, ws_url) for s in subscribers], limit=50)
         for s in subscribers:
             await s.subscribe("received", RECEIVED, {})
         await wait_for_subscriptions(http, n)
@@ -188,7 +189,7 @@ async def measure(base: str, n: int, batch: int, fanout_events: int) -> dict[str
         figures["received"] = summary(received)
 
         await bounded(
-            [lambda s=s: call(http, ACCEPT, {"id": s.invitation_id}, s.token) for s in subscribers]
+            [partial(call, http, ACCEPT, {"id": s.invitation_id}, s.token) for s in subscribers]
         )
         for s in subscribers:
             await s.subscribe("events", EVENTS, {"domainId": domain})

@@ -11,30 +11,20 @@ Run: DATABASE_URL=... SECRET_KEY=... PORT=... python scripts/bench_baselines/flo
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import orjson
-import uvicorn
-from starlette.applications import Starlette
+from common import DATABASE_URL, baseline_app, serve  # puts the project on sys.path
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.connection import get_connection
-from tortoise.contrib.starlette import RegisterTortoise
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.auth import Authenticator
-from app.db import tortoise_config
 from app.services.pagination import encode_cursor
 
-DATABASE_URL = os.environ["DATABASE_URL"]
 PAGE = 5
 
 SESSION_SQL = (
@@ -124,28 +114,7 @@ async def pending(request: Request) -> Response:
     return Response(orjson.dumps(body), media_type="application/json")
 
 
-async def healthz(request: Request) -> Response:
-    await get_connection("default").execute_query("SELECT 1")
-    return Response(b'{"status":"ok"}', media_type="application/json")
-
-
-@asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    async with RegisterTortoise(app, config=tortoise_config(DATABASE_URL)):
-        yield
-
-
-app = Starlette(
-    routes=[Route("/graphql", pending, methods=["POST"]), Route("/healthz", healthz)],
-    lifespan=lifespan,
-)
+app = baseline_app(Route("/graphql", pending, methods=["POST"]))
 
 if __name__ == "__main__":
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=int(os.environ["PORT"]),
-        log_level="warning",
-        loop="uvloop",
-        http="httptools",
-    )
+    serve(app)

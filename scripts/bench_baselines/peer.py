@@ -10,32 +10,18 @@ Run: DATABASE_URL=... SECRET_KEY=... PORT=... python scripts/bench_baselines/pee
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import uvicorn
 from ariadne import ObjectType, QueryType, ScalarType, make_executable_schema
 from ariadne.asgi import GraphQL
+from common import baseline_app, serve  # puts the project on sys.path
 from graphql import GraphQLError
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
-from tortoise.connection import get_connection
-from tortoise.contrib.starlette import RegisterTortoise
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app import models
 from app.auth import Authenticator
-from app.db import tortoise_config
 from app.services.pagination import encode_cursor
-
-DATABASE_URL = os.environ["DATABASE_URL"]
 
 SDL = """
 scalar DateTime
@@ -141,31 +127,7 @@ schema = make_executable_schema(
 )
 
 
-async def healthz(request: Request) -> JSONResponse:
-    await get_connection("default").execute_query("SELECT 1")
-    return JSONResponse({"status": "ok"})
-
-
-@asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    async with RegisterTortoise(app, config=tortoise_config(DATABASE_URL)):
-        yield
-
-
-app = Starlette(
-    routes=[
-        Route("/healthz", healthz),
-        Route("/graphql", GraphQL(schema), methods=["GET", "POST"]),
-    ],
-    lifespan=lifespan,
-)
+app = baseline_app(Route("/graphql", GraphQL(schema), methods=["GET", "POST"]))
 
 if __name__ == "__main__":
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=int(os.environ["PORT"]),
-        log_level="warning",
-        loop="uvloop",
-        http="httptools",
-    )
+    serve(app)
