@@ -3,18 +3,14 @@ app at /) and the lifespan."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from app.auth import Authenticator
@@ -22,14 +18,13 @@ from app.db import tortoise_config
 from app.events import Broker, EventBus, InMemoryBroker, RedisBroker
 from app.graphql.schema import AppSchema, QueryLimits, build_schema
 from app.graphql.view import GraphQLView
+from app.health import health_routes
 from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.web import web_app
 
 logger = logging.getLogger("app")
 SESSION_CACHE_SECONDS = 5.0
-
-HEALTH_TIMEOUT = 2.0  # seconds a component may take to answer a health check
 
 
 def schema_for(settings: Settings) -> AppSchema:
@@ -81,58 +76,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await bus.broker.stop()
                 await limiter.close()
 
-    async def components() -> dict[str, str]:
-        states = {"database": "ok" if await database_answers() else "down"}
-        if redis is not None:
-            # Up means both: commands answer and the pub/sub connection is subscribed.
-            states["redis"] = "ok" if redis.listening and await redis.ping() else "down"
-        return states
-
-    async def healthz(request: Request) -> JSONResponse:
-        """200 while the database answers; the body also tells Redis' state and the
-        number of open subscriptions in this process."""
-        states = await components()
-        status = "ok" if all(v == "ok" for v in states.values()) else "degraded"
-        if states["database"] != "ok":
-            status = "error"
-        return JSONResponse(
-            {"status": status, **states, "subscriptions": bus.subscriptions},
-            status_code=_http(status != "error"),
-        )
-
-    async def readyz(request: Request) -> JSONResponse:
-        """Readiness: 503 while the database or (when configured) Redis is down."""
-        states = await components()
-        ready = all(v == "ok" for v in states.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "unavailable", **states},
-            status_code=_http(ready),
-        )
-
     app = Starlette(
         routes=[
             Route(
                 "/graphql", graphql, methods=["GET", "POST"], max_body_size=settings.max_body_bytes
             ),
             WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            *health_routes(bus, redis),
             Mount("/", app=web_app(), name="web"),
         ],
         lifespan=lifespan,
     )
     app.state.bus = bus  # tests and operators read subscriber figures from it
     return app
-
-
-async def database_answers() -> bool:
-    try:
-        await asyncio.wait_for(get_connection("default").execute_query("SELECT 1"), HEALTH_TIMEOUT)
-    except Exception as exc:
-        logger.warning("health check: the database does not answer: %r", exc)
-        return False
-    return True
-
-
-def _http(ok: bool) -> int:
-    return 200 if ok else 503
