@@ -89,8 +89,6 @@ class GraphQLView(GraphQL[Context, None]):
         session = None
         if isinstance(request, Request):  # sockets authenticate in connection_init
             session = await self.auth.authenticate(request.headers.get("authorization"))
-            if response is not None:
-                response.headers["x-request-id"] = request_id
         return Context(
             request=request,
             response=response,
