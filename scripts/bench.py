@@ -40,6 +40,7 @@ from app import models  # noqa: E402
 from app.auth import Authenticator  # noqa: E402
 from app.db import tortoise_config  # noqa: E402
 from app.permissions import ADMIN_ROLE, BUILT_IN_ROLES, MEMBER_ROLE  # noqa: E402
+from app.services.invitations import event_row  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
 Status = models.InvitationStatus
@@ -285,18 +286,7 @@ class Seeder:
             events.append((Kind.REJECTED, inv.invitee_id, answered))
         elif invitee in respond_pool:
             self.pending_of[invitee].append(inv.id)
-        for kind, actor, at in events:
-            batch["event"].append(
-                models.InvitationEvent(
-                    invitation_id=inv.id,
-                    kind=kind,
-                    at=at,
-                    actor_id=actor,
-                    domain_id=domain.id,
-                    invitee_id=inv.invitee_id,
-                    role_id=role.id,
-                )
-            )
+        batch["event"].extend(event_row(inv, kind, actor, at) for kind, actor, at in events)
 
     async def _flush(self, batch: dict[str, list[Any]]) -> None:
         await _bulk(models.Invitation, batch["inv"])

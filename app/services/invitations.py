@@ -137,12 +137,14 @@ def _candidate(membership: models.Membership, role: models.Role, invitee: UUID) 
         created_at=now,
         updated_at=now,
     )
-    return _Candidate(invitation, _event(invitation, Kind.SENT, membership.user_id, now))
+    return _Candidate(invitation, event_row(invitation, Kind.SENT, membership.user_id, now))
 
 
-def _event(
+def event_row(
     invitation: models.Invitation, kind: Kind, actor_id: UUID | None, at: datetime
 ) -> models.InvitationEvent:
+    """The history row of one transition (not yet saved); it copies the domain, invitee
+    and role so that it outlives the invitation."""
     return models.InvitationEvent(
         invitation_id=invitation.id,
         kind=kind,
@@ -318,7 +320,7 @@ async def _not_in_status(invitation_id: UUID, expected: Status) -> errors.UserFa
 async def _record(
     invitation: models.Invitation, kind: Kind, actor_id: UUID | None, at: datetime
 ) -> models.InvitationEvent:
-    event = _event(invitation, kind, actor_id, at)
+    event = event_row(invitation, kind, actor_id, at)
     await event.save(force_create=True)
     return event
 
