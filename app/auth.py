@@ -1,4 +1,4 @@
-"""Authentication only: passwords, and bearer tokens to users."""
+"""Authentication only: passwords, and bearer tokens to sessions."""
 
 from __future__ import annotations
 
@@ -8,23 +8,36 @@ import hmac
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app import models
+from app import models, rows, sql
+from app.batch import Coalesced
+from app.clock import Clock
+from app.rows import USER_COLUMNS, columns
 
 
-@dataclass(frozen=True)
-class Session:
-    """An authenticated caller: the user and the token row they presented."""
+class Session(NamedTuple):
+    """An authenticated caller: the user, and the token they presented."""
 
-    user: models.User
-    token: models.AuthToken
+    user: rows.User
+    token_id: UUID
+    token_hash: str
+    expires_at: datetime
+
+
+SESSION = sql.Sql(
+    f"SELECT t.id, t.expires_at, {columns(USER_COLUMNS, 'u')} "
+    'FROM auth_token t JOIN "user" u ON u.id = t.user_id '
+    "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?"
+)
+CURRENT_TOKENS = sql.Sql(
+    "SELECT id FROM auth_token WHERE id = ANY(?) AND revoked_at IS NULL AND expires_at > ?"
+)
 
 
 class Authenticator:
@@ -44,15 +57,18 @@ class Authenticator:
         secret_key: str,
         token_ttl: timedelta,
         cheap_hashing: bool,
+        clock: Clock,
         session_cache_seconds: float = 5.0,
         session_cache_size: int = 4096,
     ) -> None:
         self._key = secret_key.encode()
         self._ttl = token_ttl
+        self.clock = clock
         self._cache_seconds = session_cache_seconds
         self._cache_size = session_cache_size
         # token hash -> (monotonic deadline, session), oldest first.
         self._sessions: OrderedDict[str, tuple[float, Session]] = OrderedDict()
+        self._current = Coalesced[UUID, bool](self._fetch_current)
         params = profiles.CHEAPEST if cheap_hashing else profiles.RFC_9106_LOW_MEMORY
         self._hasher = PasswordHasher.from_parameters(params)
         # Verifying against this keeps unknown-email sign-ins as slow as wrong passwords.
@@ -85,13 +101,15 @@ class Authenticator:
         """
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
 
-    async def issue_token(self, user: models.User) -> str:
-        """A new random token for `user`; only its keyed hash is stored."""
+    async def issue_token(self, user_id: UUID) -> str:
+        """A new random token for a user; only its keyed hash is stored."""
         token = secrets.token_urlsafe(32)
+        now = self.clock.now()
         await models.AuthToken.create(
-            user=user,
+            user_id=user_id,
             token_hash=self.hash_token(token),
-            expires_at=datetime.now(UTC) + self._ttl,
+            created_at=now,
+            expires_at=now + self._ttl,
         )
         return token
 
@@ -102,21 +120,13 @@ class Authenticator:
             return None
         token_hash = self.hash_token(token.strip())
         cached = self._sessions.get(token_hash)
-        if cached is not None and cached[0] > time.monotonic() and self.is_valid(cached[1]):
+        if cached is not None and cached[0] > time.monotonic() and self.unexpired(cached[1]):
             return cached[1]
-        row = (
-            await models.AuthToken.filter(
-                token_hash=token_hash,
-                revoked_at__isnull=True,
-                expires_at__gt=datetime.now(UTC),
-            )
-            .select_related("user")
-            .first()
-        )
+        row = await sql.fetch_one(SESSION, token_hash, self.clock.now())
         if row is None:
             self._sessions.pop(token_hash, None)
             return None
-        session = Session(user=row.user, token=row)
+        session = Session(rows.user_at(row, 2), sql.uuid(row[0]), token_hash, sql.moment(row[1]))
         self._remember(token_hash, session)
         return session
 
@@ -128,21 +138,20 @@ class Authenticator:
         while len(self._sessions) > self._cache_size:
             self._sessions.popitem(last=False)
 
-    @staticmethod
-    def is_valid(session: Session) -> bool:
-        """Whether a session checked earlier is still unexpired (long-lived sockets)."""
-        return session.token.expires_at > datetime.now(UTC)
+    def unexpired(self, session: Session) -> bool:
+        return session.expires_at > self.clock.now()
 
-    @staticmethod
-    async def current_tokens(token_ids: Sequence[UUID]) -> set[UUID]:
-        """Which of these tokens, checked earlier, are still neither revoked nor expired."""
-        rows = await models.AuthToken.filter(
-            id__in=list(token_ids), revoked_at__isnull=True, expires_at__gt=datetime.now(UTC)
-        )
-        return {row.id for row in rows}
+    async def is_current(self, session: Session) -> bool:
+        """Whether a session checked earlier (a long-lived socket's) is still neither
+        revoked nor expired. Checks made in the same loop turn share one query."""
+        return bool(await self._current.load(session.token_id))
+
+    async def _fetch_current(self, token_ids: list[UUID]) -> dict[UUID, bool]:
+        found = await sql.fetch(CURRENT_TOKENS, token_ids, self.clock.now())
+        return {sql.uuid(row[0]): True for row in found}
 
     async def revoke(self, session: Session) -> None:
-        self._sessions.pop(session.token.token_hash, None)
-        await models.AuthToken.filter(id=session.token.id, revoked_at__isnull=True).update(
-            revoked_at=datetime.now(UTC)
+        self._sessions.pop(session.token_hash, None)
+        await models.AuthToken.filter(id=session.token_id, revoked_at__isnull=True).update(
+            revoked_at=self.clock.now()
         )

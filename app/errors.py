@@ -1,5 +1,9 @@
 """Every expected failure of the product, free of any web or GraphQL framework.
 
+This module is the one catalogue of failures: the GraphQL layer derives `ErrorCode`,
+one `UserError` type per class below (its name without "Error") and the mapping
+between them from these classes, so a new failure is written here once.
+
     AppError                          code, message, extensions -> {"code": code}
     ├── UnauthenticatedError          UNAUTHENTICATED       always top-level
     ├── ForbiddenError                FORBIDDEN             always top-level
@@ -9,7 +13,7 @@
         │                                                   mutation's union lists it,
         │                                                   top-level elsewhere
         ├── NotFoundError             NOT_FOUND
-        ├── InvalidInputError         INVALID_INPUT
+        ├── InvalidInputError         INVALID_INPUT         + field
         ├── EmailTakenError           EMAIL_TAKEN
         ├── InvalidCredentialsError   INVALID_CREDENTIALS
         ├── RoleNameTakenError        ROLE_NAME_TAKEN
@@ -19,8 +23,8 @@
         ├── InvitationRejectedError   INVITATION_REJECTED
         ├── RoleNotFoundError         ROLE_NOT_FOUND
         ├── RoleNotAllowedError       ROLE_NOT_ALLOWED
-        ├── InvitationNotPendingError INVITATION_NOT_PENDING (names the status)
-        └── InvitationNotRejectedError INVITATION_NOT_REJECTED (names the status)
+        ├── InvitationNotPendingError INVITATION_NOT_PENDING  + status
+        └── InvitationNotRejectedError INVITATION_NOT_REJECTED + status
 
 Anything else raised while serving a request is unexpected: the client sees only
 INTERNAL with a request id, the log has the traceback.
@@ -74,7 +78,23 @@ class RateLimitedError(AppError):
 
 
 class UserFacingError(AppError):
-    """An expected outcome the client can act on."""
+    """An expected outcome the client can act on.
+
+    `details` names the attributes, besides code and message, that the client
+    receives as fields of the error's GraphQL type.
+    """
+
+    details: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def catalogue(cls) -> list[type[UserFacingError]]:
+        """Every concrete failure, in the order they are declared here."""
+        found: list[type[UserFacingError]] = []
+        for sub in cls.__subclasses__():
+            if "code" in vars(sub):
+                found.append(sub)
+            found.extend(sub.catalogue())
+        return found
 
 
 class NotFoundError(UserFacingError):
@@ -83,6 +103,7 @@ class NotFoundError(UserFacingError):
 
 class InvalidInputError(UserFacingError):
     code = "INVALID_INPUT"
+    details = ("field",)
 
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
@@ -125,15 +146,19 @@ class RoleNotAllowedError(UserFacingError):
     code = "ROLE_NOT_ALLOWED"
 
 
-class _WrongStatusError(UserFacingError):
+class WrongStatusError(UserFacingError):
+    """An invitation is not in the status the operation needs; `status` is where it is."""
+
+    details = ("status",)
+
     def __init__(self, message: str, *, status: str) -> None:
         super().__init__(message)
         self.status = status
 
 
-class InvitationNotPendingError(_WrongStatusError):
+class InvitationNotPendingError(WrongStatusError):
     code = "INVITATION_NOT_PENDING"
 
 
-class InvitationNotRejectedError(_WrongStatusError):
+class InvitationNotRejectedError(WrongStatusError):
     code = "INVITATION_NOT_REJECTED"

@@ -10,7 +10,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tortoise.connection import get_connection
 
-from app.events import EventBus, RedisBroker
+from app.brokers.redis import RedisBroker
+from app.events import EventBus
 
 logger = logging.getLogger("app")
 TIMEOUT = 2.0  # seconds a component may take to answer

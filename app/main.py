@@ -14,12 +14,16 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from app.auth import Authenticator
+from app.brokers.memory import InMemoryBroker
+from app.brokers.redis import RedisBroker
+from app.clock import Clock, SystemClock
 from app.db import tortoise_config
-from app.events import Broker, EventBus, InMemoryBroker, RedisBroker
+from app.events import Broker, EventBus
 from app.graphql.schema import AppSchema, QueryLimits, build_schema
 from app.graphql.view import GraphQLView
 from app.health import health_routes
 from app.ratelimit import RateLimiter
+from app.runtime import Runtime
 from app.settings import Settings
 from app.web import web_app
 
@@ -38,13 +42,16 @@ def schema_for(settings: Settings) -> AppSchema:
     return build_schema(limits, production=settings.production)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The ASGI application for `settings` (read from the environment when omitted)."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    """The ASGI application for `settings` (read from the environment when omitted);
+    tests pass a clock they can move."""
     settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
     auth = Authenticator(
         secret_key=settings.secret_key,
         token_ttl=timedelta(seconds=settings.token_ttl_seconds),
         cheap_hashing=settings.password_hash_profile == "cheapest",
+        clock=clock,
         # Remembering sessions is exact only in the one process SQLite allows: there
         # signOut forgets at once. Processes sharing PostgreSQL check every request.
         session_cache_seconds=SESSION_CACHE_SECONDS if settings.sqlite else 0,
@@ -53,11 +60,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     broker: Broker = redis or InMemoryBroker()
     bus = EventBus(broker)
     limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
+    runtime = Runtime(clock=clock, auth=auth, bus=bus, limiter=limiter)
     graphql = GraphQLView(
         schema_for(settings),
-        auth=auth,
-        bus=bus,
-        limiter=limiter,
+        runtime=runtime,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=not settings.production,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
@@ -88,4 +94,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.bus = bus  # tests and operators read subscriber figures from it
+    app.state.runtime = runtime
     return app

@@ -1,18 +1,29 @@
 """Authorization only: the actions a role grants and the one checker every service calls.
 
-`authorize(user, action, domain_id)` answers "may this user do this in this
-domain": UNAUTHENTICATED for anonymous callers, NOT_FOUND for a domain the caller
-does not belong to (indistinguishable from one that does not exist), FORBIDDEN for
-a member whose role lacks the action.
+Each checker takes the caller and ids, and returns the authorized object or raises;
+none returns an optional the caller could forget to test:
+
+    signed_in(caller)                          -> Session    UNAUTHENTICATED
+    authorize(caller, action, domain_id)       -> Grant      + NOT_FOUND, FORBIDDEN
+    invitation_for_invitee(caller, id)         -> InvitationRef   the invitee alone
+    invitation_for_reader(caller, id)          -> InvitationRef   the invitee, or INVITATION_READ
+    invitation_for_manager(caller, action, id) -> (InvitationRef, Grant)
+
+A domain the caller does not belong to is NOT_FOUND, indistinguishable from one that
+does not exist; so is an invitation they may not see. A member whose role lacks the
+action gets FORBIDDEN.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import NamedTuple
 from uuid import UUID
 
-from app import errors, models
+from app import errors, rows, sql
+from app.auth import Session
+from app.rows import ROLE_COLUMNS, columns
 
 
 class Action(StrEnum):
@@ -34,9 +45,33 @@ BUILT_IN_ROLES: dict[str, frozenset[Action]] = {
 }
 
 
-def grants(actions: Iterable[str], action: Action) -> bool:
-    """Whether a role holding `actions` may perform `action`."""
-    return action in actions
+class Grant(NamedTuple):
+    """A caller's membership of a domain, with the role that says what it allows."""
+
+    user_id: UUID
+    domain_id: UUID
+    role: rows.Role
+
+    def allows(self, action: Action) -> bool:
+        return action in self.role.actions
+
+
+class InvitationRef(NamedTuple):
+    """What authorizing an invitation needs to know about it."""
+
+    id: UUID
+    domain_id: UUID
+    invitee_id: UUID
+    role_id: UUID
+
+
+_GRANT_SELECT = (
+    f"SELECT m.domain_id, m.user_id, {columns(ROLE_COLUMNS, 'r')} "
+    "FROM membership m JOIN role r ON r.id = m.role_id"
+)
+GRANT = sql.Sql(f"{_GRANT_SELECT} WHERE m.domain_id = ? AND m.user_id = ?")
+GRANTS = sql.Sql(f"{_GRANT_SELECT} WHERE m.domain_id = ANY(?) AND m.user_id = ANY(?)")
+INVITATION_REF = sql.Sql("SELECT id, domain_id, invitee_id, role_id FROM invitation WHERE id = ?")
 
 
 def within_ceiling(granted: Iterable[str], granter: Iterable[str]) -> bool:
@@ -44,68 +79,92 @@ def within_ceiling(granted: Iterable[str], granter: Iterable[str]) -> bool:
     return set(granted) <= set(granter)
 
 
-def require_user(user: models.User | None) -> models.User:
+def signed_in(caller: Session | None) -> Session:
     """The signed-in caller, or UNAUTHENTICATED."""
-    if user is None:
+    if caller is None:
         raise errors.UnauthenticatedError()
-    return user
+    return caller
 
 
-def domain_not_found(domain_id: UUID) -> errors.NotFoundError:
-    return errors.NotFoundError(f"Domain {domain_id} does not exist or you are not a member")
+def _grant(row: sql.Row) -> Grant:
+    return Grant(sql.uuid(row[1]), sql.uuid(row[0]), rows.role_at(row, 2))
 
 
-async def authorize(user: models.User | None, action: Action, domain_id: UUID) -> models.Membership:
-    """The caller's membership of `domain_id`, provided its role grants `action`."""
-    caller = require_user(user)
-    membership = (
-        await models.Membership.filter(domain_id=domain_id, user_id=caller.id)
-        .select_related("role")
-        .first()
-    )
-    return check_membership(membership, action, domain_id)
+async def grant_of(user_id: UUID, domain_id: UUID) -> Grant | None:
+    """The user's membership of the domain, if any."""
+    row = await sql.fetch_one(GRANT, domain_id, user_id)
+    return _grant(row) if row else None
 
 
-def check_membership(
-    membership: models.Membership | None, action: Action, domain_id: UUID
-) -> models.Membership:
-    """`authorize` on a membership (with its role) already read: NOT_FOUND or FORBIDDEN."""
-    if membership is None:
-        raise domain_not_found(domain_id)
-    if not grants(membership.role.actions, action):
+async def grants_of(
+    user_ids: Iterable[UUID], domain_ids: Iterable[UUID]
+) -> dict[tuple[UUID, UUID], Grant]:
+    """Every membership of these users in these domains, by (domain id, user id)."""
+    found = await sql.fetch(GRANTS, list(domain_ids), list(user_ids))
+    return {(g.domain_id, g.user_id): g for g in map(_grant, found)}
+
+
+async def authorize(caller: Session | None, action: Action, domain_id: UUID) -> Grant:
+    """The caller's grant in `domain_id`, provided it allows `action`."""
+    user = signed_in(caller).user
+    return check(action, domain_id, await grant_of(user.id, domain_id))
+
+
+def check(action: Action, domain_id: UUID, grant: Grant | None) -> Grant:
+    """`authorize` on a grant already read (None: not a member): NOT_FOUND or FORBIDDEN."""
+    if grant is None:
+        raise errors.NotFoundError(f"Domain {domain_id} does not exist or you are not a member")
+    if not grant.allows(action):
         raise errors.ForbiddenError(
-            f"Your role '{membership.role.name}' in this domain does not allow "
-            f"{action}; ask a domain admin"
+            f"Your role '{grant.role.name}' in this domain does not allow {action}; "
+            "ask a domain admin"
         )
-    return membership
+    return grant
 
 
-async def authorize_invitation(
-    user: models.User | None, action: Action, invitation: models.Invitation | None
-) -> models.Membership | None:
-    """Authorize `action` on one invitation; its invitee may always see it.
-
-    Returns the caller's membership (None for the invitee reading their own).
-    An invitation the caller cannot see at all is NOT_FOUND, like a missing one.
-    """
-    caller = require_user(user)
-    if invitation is None:
-        raise errors.NotFoundError("No such invitation")
-    is_invitee = invitation.invitee_id == caller.id
-    if is_invitee and action is Action.INVITATION_READ:
-        return None
-    try:
-        return await authorize(caller, action, invitation.domain_id)
-    except errors.NotFoundError:
-        if is_invitee:
-            raise errors.ForbiddenError(
-                f"Only domain members allowed {action} may do this"
-            ) from None
-        raise errors.NotFoundError("No such invitation") from None
+def _no_such_invitation() -> errors.NotFoundError:
+    return errors.NotFoundError("No such invitation")
 
 
-def ensure_invitee(user: models.User | None, invitation: models.Invitation | None) -> None:
-    """Only the invitee may answer an invitation; to anyone else it does not exist."""
-    caller = require_user(user)
-    if invitation is None or invitation.invitee_id != caller.id:
-        raise errors.NotFoundError("No such invitation")
+async def _ref(invitation_id: UUID) -> InvitationRef:
+    row = await sql.fetch_one(INVITATION_REF, invitation_id)
+    if row is None:
+        raise _no_such_invitation()
+    return InvitationRef(*(sql.uuid(value) for value in row))
+
+
+async def invitation_for_invitee(caller: Session | None, invitation_id: UUID) -> InvitationRef:
+    """An invitation only its invitee may answer; to anyone else it does not exist."""
+    user = signed_in(caller).user
+    ref = await _ref(invitation_id)
+    if ref.invitee_id != user.id:
+        raise _no_such_invitation()
+    return ref
+
+
+async def invitation_for_reader(caller: Session | None, invitation_id: UUID) -> InvitationRef:
+    """An invitation its invitee, or a holder of INVITATION_READ in its domain, may read;
+    a member without that action gets FORBIDDEN."""
+    user = signed_in(caller).user
+    ref = await _ref(invitation_id)
+    if ref.invitee_id != user.id:
+        grant = await grant_of(user.id, ref.domain_id)
+        if grant is None:
+            raise _no_such_invitation()
+        check(Action.INVITATION_READ, ref.domain_id, grant)
+    return ref
+
+
+async def invitation_for_manager(
+    caller: Session | None, action: Action, invitation_id: UUID
+) -> tuple[InvitationRef, Grant]:
+    """An invitation the caller may act on with `action` in its domain. Its invitee,
+    who can see it, gets FORBIDDEN; anyone else who cannot see it, NOT_FOUND."""
+    user = signed_in(caller).user
+    ref = await _ref(invitation_id)
+    grant = await grant_of(user.id, ref.domain_id)
+    if grant is None:
+        if ref.invitee_id == user.id:
+            raise errors.ForbiddenError(f"Only domain members allowed {action} may do this")
+        raise _no_such_invitation()
+    return ref, check(action, ref.domain_id, grant)

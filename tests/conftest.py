@@ -19,12 +19,15 @@ from tortoise.context import TortoiseContext, tortoise_test_context
 from tortoise.contrib.test import truncate_all_models
 
 from app.auth import Authenticator, Session
+from app.brokers.memory import InMemoryBroker
+from app.clock import ManualClock
 from app.db import MODELS, tortoise_config
-from app.events import EventBus, InMemoryBroker
+from app.events import EventBus
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from app.main import create_app
 from app.ratelimit import RateLimiter, RateLimits
+from app.runtime import Runtime
 from app.settings import Settings
 from tests import services
 from tests.world import World, make_world
@@ -148,27 +151,34 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def auth() -> Authenticator:
-    return Authenticator(secret_key="test-secret", token_ttl=timedelta(hours=1), cheap_hashing=True)
+def clock() -> ManualClock:
+    """The time every service of the test sees; tests move it instead of sleeping."""
+    return ManualClock()
+
+
+@pytest.fixture
+def auth(clock: ManualClock) -> Authenticator:
+    return Authenticator(
+        secret_key="test-secret", token_ttl=timedelta(hours=1), cheap_hashing=True, clock=clock
+    )
+
+
+@pytest.fixture
+def runtime(
+    clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
+) -> Runtime:
+    return Runtime(clock=clock, auth=auth, bus=bus, limiter=limiter)
 
 
 class GraphQLClient:
     """Runs documents through the real schema as a given session."""
 
-    def __init__(self, auth: Authenticator, bus: EventBus, limiter: RateLimiter) -> None:
-        self.auth = auth
-        self.bus = bus
-        self.limiter = limiter
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
 
     def context(self, session: Session | None) -> Context:
         return Context(
-            request=None,
-            response=None,
-            auth=self.auth,
-            bus=self.bus,
-            limiter=self.limiter,
-            request_id="test",
-            session=session,
+            request=None, response=None, runtime=self.runtime, request_id="test", session=session
         )
 
     async def execute(
@@ -240,13 +250,11 @@ def limiter() -> RateLimiter:
 
 
 @pytest.fixture
-def gql(
-    db: TortoiseContext, auth: Authenticator, bus: EventBus, limiter: RateLimiter
-) -> GraphQLClient:
-    return GraphQLClient(auth, bus, limiter)
+def gql(db: TortoiseContext, runtime: Runtime) -> GraphQLClient:
+    return GraphQLClient(runtime)
 
 
 @pytest.fixture
-async def world(gql: GraphQLClient, auth: Authenticator) -> World:
+async def world(gql: GraphQLClient) -> World:
     """A domain "Acme" with its admin."""
-    return await make_world(gql, auth)
+    return await make_world(gql)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import itertools
 
-from app import models
+from app import models, rows
 from app.auth import Authenticator, Session
+from app.brokers.memory import InMemoryBroker
+from app.events import EventBus
 from app.permissions import Action
+from app.ratelimit import RateLimiter
+from app.runtime import Runtime
 from app.services import domains
 
 _counter = itertools.count(1)
+
+
+def runtime_for(auth: Authenticator) -> Runtime:
+    """A runtime around `auth`: real time, in-process events, no rate limits."""
+    return Runtime(
+        clock=auth.clock, auth=auth, bus=EventBus(InMemoryBroker()), limiter=RateLimiter.disabled()
+    )
 
 
 async def create_user(
@@ -26,26 +37,28 @@ async def create_user(
         name=name or f"User {n}",
         password_hash=await auth.hash_password(password),
     )
-    session = await auth.authenticate(f"Bearer {await auth.issue_token(user)}")
+    session = await auth.authenticate(f"Bearer {await auth.issue_token(user.id)}")
     assert session is not None
     return session
 
 
-async def create_domain(owner: Session, *, name: str = "Acme") -> models.Domain:
-    return await domains.create_domain(owner.user, name=name)
+async def create_domain(owner: Session, runtime: Runtime, *, name: str = "Acme") -> rows.Domain:
+    return await domains.create_domain(owner, name=name, runtime=runtime)
 
 
-async def role_named(domain: models.Domain, name: str) -> models.Role:
+async def role_named(domain: rows.Domain, name: str) -> models.Role:
     return await models.Role.get(domain_id=domain.id, name=name)
 
 
-async def create_role(domain: models.Domain, name: str, actions: set[Action]) -> models.Role:
-    return await models.Role.create(domain=domain, name=name, actions=sorted(actions))
+async def create_role(domain: rows.Domain, name: str, actions: set[Action]) -> models.Role:
+    return await models.Role.create(domain_id=domain.id, name=name, actions=sorted(actions))
 
 
 async def add_member(
-    domain: models.Domain, session: Session, role: str | models.Role = "member"
+    domain: rows.Domain, session: Session, role: str | models.Role = "member"
 ) -> models.Membership:
     if isinstance(role, str):
         role = await role_named(domain, role)
-    return await models.Membership.create(domain=domain, user=session.user, role=role)
+    return await models.Membership.create(
+        domain_id=domain.id, user_id=session.user.id, role_id=role.id
+    )

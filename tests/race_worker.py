@@ -1,37 +1,55 @@
-"""One contender in a cross-process race: waits for the start signal, then answers
-or deletes one invitation through the service layer on a shared database, and
-prints the outcome (the error code, or OK)."""
+"""One contender in a cross-process race: signs in, reports ready, waits for the start
+signal, then answers or deletes one invitation through the service layer on a shared
+database, and prints the outcome (the error code, or OK)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from tortoise import Tortoise
 
-from app import errors, models
+from app import errors
+from app.auth import Authenticator
+from app.brokers.memory import InMemoryBroker
+from app.clock import SystemClock
 from app.db import tortoise_config
-from app.events import EventBus, InMemoryBroker
-from app.services import invitations
+from app.events import EventBus
+from app.ratelimit import RateLimiter
+from app.runtime import Runtime
+from app.services import accounts, invitations
+
+PASSWORD = "password123"  # what tests.factories.create_user gives every account
 
 
 async def contend(
-    database_url: str, action: str, actor_id: str, invitation_id: str, start: Path
+    database_url: str, action: str, email: str, invitation_id: str, ready: Path, start: Path
 ) -> str:
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    clock = SystemClock()
+    auth = Authenticator(
+        secret_key="race", token_ttl=timedelta(hours=1), cheap_hashing=True, clock=clock
+    )
+    runtime = Runtime(
+        clock=clock, auth=auth, bus=EventBus(InMemoryBroker()), limiter=RateLimiter.disabled()
+    )
     try:
-        actor = await models.User.get(id=actor_id)
-        bus = EventBus(InMemoryBroker())
+        token, _ = await accounts.sign_in(
+            email=email, password=PASSWORD, client_address=None, runtime=runtime
+        )
+        caller = await auth.authenticate(f"Bearer {token}")
+        ready.touch()
         while not start.exists():
             time.sleep(0.001)  # spin, so every contender leaves the line together
         try:
             if action == "delete":
-                await invitations.delete(actor, invitation_id=invitation_id, bus=bus)
+                await invitations.delete(caller, invitation_id=invitation_id, runtime=runtime)
             else:
                 await invitations.respond(
-                    actor, invitation_id=invitation_id, accept=action == "accept", bus=bus
+                    caller, invitation_id=invitation_id, accept=action == "accept", runtime=runtime
                 )
         except errors.UserFacingError as exc:
             return exc.code
@@ -41,5 +59,5 @@ async def contend(
 
 
 if __name__ == "__main__":
-    url, action, actor, invitation, start = sys.argv[1:6]
-    print(asyncio.run(contend(url, action, actor, invitation, Path(start))))
+    url, action, email, invitation, ready, start = sys.argv[1:7]
+    print(asyncio.run(contend(url, action, email, invitation, Path(ready), Path(start))))

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app import models
 from app.auth import Authenticator
+from app.clock import ManualClock
 from tests.conftest import GraphQLClient
 from tests.factories import create_user
 
@@ -123,7 +123,7 @@ async def test_sign_in_failures_give_the_same_answer(gql, email: str, password: 
 
 async def test_sign_out_revokes_the_token_used_and_only_that_one(gql, auth: Authenticator) -> None:
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
-    used, other = await auth.issue_token(user), await auth.issue_token(user)
+    used, other = await auth.issue_token(user.id), await auth.issue_token(user.id)
     session = await auth.authenticate(f"Bearer {used}")
 
     assert (await gql.execute(SIGN_OUT, as_=session)).ok() == {"signOut": True}
@@ -153,7 +153,7 @@ async def test_garbage_tokens_authenticate_nobody(db, auth: Authenticator, heade
 
 async def test_expired_token_authenticates_nobody(db, auth: Authenticator) -> None:
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
-    token = await auth.issue_token(user)
+    token = await auth.issue_token(user.id)
     await models.AuthToken.filter(user=user).update(
         expires_at=datetime.now(UTC) - timedelta(seconds=1)
     )
@@ -163,7 +163,7 @@ async def test_expired_token_authenticates_nobody(db, auth: Authenticator) -> No
 
 async def test_tokens_are_stored_hashed(db, auth: Authenticator) -> None:
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
-    token = await auth.issue_token(user)
+    token = await auth.issue_token(user.id)
 
     row = await models.AuthToken.get(user=user)
     assert row.token_hash != token
@@ -207,14 +207,16 @@ async def test_users_needs_sign_in(gql) -> None:
     assert result.data is None
 
 
-async def test_a_remembered_session_still_ends_when_its_token_expires(db) -> None:
+async def test_a_remembered_session_still_ends_when_its_token_expires(
+    db, clock: ManualClock
+) -> None:
     auth = Authenticator(
-        secret_key="test-secret", token_ttl=timedelta(seconds=1), cheap_hashing=True
+        secret_key="test-secret", token_ttl=timedelta(seconds=60), cheap_hashing=True, clock=clock
     )
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
-    token = await auth.issue_token(user)
+    token = await auth.issue_token(user.id)
     assert await auth.authenticate(f"Bearer {token}") is not None  # now remembered
 
-    await asyncio.sleep(1.1)
+    clock.advance(61)
 
     assert await auth.authenticate(f"Bearer {token}") is None

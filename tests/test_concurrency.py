@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,15 +12,15 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 
-from app import models
+from app import errors, models
 from app.__main__ import migrate
 from app.auth import Session
 from app.db import tortoise_config
-from app.events import EventBus, InMemoryBroker
-from app.ratelimit import RateLimiter
+from app.runtime import Runtime
 from app.services import invitations
 from app.settings import Settings
 from tests.factories import create_domain, create_user
+from tests.polling import wait_until
 from tests.servers import ROOT
 from tests.world import DELETE, RESPOND, SEND, World
 
@@ -75,7 +74,7 @@ async def test_concurrent_accept_and_decline_have_exactly_one_winner(world, auth
 
 async def test_concurrent_sends_to_one_invitee_leave_one_pending(world, auth) -> None:
     ann = await create_user(auth)
-    role = str((await models.Role.get(domain=world.domain, name="member")).id)
+    role = str((await models.Role.get(domain_id=world.domain.id, name="member")).id)
     variables = {"domainId": str(world.domain.id), "inviteeIds": [str(ann.user.id)], "roleId": role}
 
     outcomes = await asyncio.gather(
@@ -112,29 +111,24 @@ async def test_accept_racing_delete_ends_with_one_consistent_winner(world, auth,
 def race(
     database_url: str, contenders: list[tuple[str, str]], invitation_id: str, tmp_path: Path
 ) -> list[str]:
-    """Run each (action, actor id) in its own process on its own connection, all
-    released at once; return their outcomes in order."""
+    """Run each (action, actor's email) in its own process on its own connection, all
+    released at once when every one has reported ready; return their outcomes in order."""
     start = tmp_path / "start"
+    ready = [tmp_path / f"ready-{n}" for n in range(len(contenders))]
+    worker = [sys.executable, "-m", "tests.race_worker"]
     processes = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.race_worker",
-                database_url,
-                action,
-                actor,
-                invitation_id,
-                str(start),
-            ],
+            [*worker, database_url, action, email, invitation_id, str(ready_file), str(start)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
         )
-        for action, actor in contenders
+        for (action, email), ready_file in zip(contenders, ready, strict=True)
     ]
-    time.sleep(3)  # let every interpreter import and connect before the start signal
-    start.touch()
+    try:
+        wait_until(lambda: all(f.exists() for f in ready), timeout=60, what="contenders ready")
+    finally:
+        start.touch()
     outputs = [p.communicate(timeout=60)[0].strip().splitlines() for p in processes]
     return [lines[-1] if lines else "CRASHED" for lines in outputs]
 
@@ -152,29 +146,28 @@ async def shared_database(server_database_url: str) -> AsyncIterator[str]:
         await Tortoise.close_connections()
 
 
-async def seed_invitation(auth) -> tuple[Session, Session, str]:
-    admin, ann = await create_user(auth), await create_user(auth)
-    domain = await create_domain(admin)
-    role = await models.Role.get(domain=domain, name="member")
+async def seed_invitation(runtime: Runtime) -> tuple[Session, Session, str]:
+    admin, ann = await create_user(runtime.auth), await create_user(runtime.auth)
+    domain = await create_domain(admin, runtime)
+    role = await models.Role.get(domain_id=domain.id, name="member")
     [invitation] = await invitations.send(
-        admin.user,
+        admin,
         domain_id=str(domain.id),
         invitee_ids=[str(ann.user.id)],
         role_id=str(role.id),
-        bus=EventBus(InMemoryBroker()),
-        limiter=RateLimiter.disabled(),
+        runtime=runtime,
     )
-    assert isinstance(invitation, models.Invitation)
+    assert not isinstance(invitation, errors.UserFacingError)
     return admin, ann, str(invitation.id)
 
 
 async def test_accepts_from_separate_processes_have_exactly_one_winner(
-    shared_database: str, auth, tmp_path: Path
+    shared_database: str, runtime: Runtime, tmp_path: Path
 ) -> None:
-    _, ann, invitation_id = await seed_invitation(auth)
+    _, ann, invitation_id = await seed_invitation(runtime)
 
     outcomes = await asyncio.to_thread(
-        race, shared_database, [("accept", str(ann.user.id))] * 8, invitation_id, tmp_path
+        race, shared_database, [("accept", ann.user.email)] * 8, invitation_id, tmp_path
     )
 
     assert sorted(outcomes) == ["INVITATION_NOT_PENDING"] * 7 + ["OK"]
@@ -182,10 +175,10 @@ async def test_accepts_from_separate_processes_have_exactly_one_winner(
 
 
 async def test_accept_and_delete_from_separate_processes_agree(
-    shared_database: str, auth, tmp_path: Path
+    shared_database: str, runtime: Runtime, tmp_path: Path
 ) -> None:
-    admin, ann, invitation_id = await seed_invitation(auth)
-    contenders = [("accept", str(ann.user.id)), ("delete", str(admin.user.id))] * 3
+    admin, ann, invitation_id = await seed_invitation(runtime)
+    contenders = [("accept", ann.user.email), ("delete", admin.user.email)] * 3
 
     outcomes = await asyncio.to_thread(race, shared_database, contenders, invitation_id, tmp_path)
 

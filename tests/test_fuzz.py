@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import mutations, queries
 
 from app.auth import Authenticator
+from app.clock import SystemClock
 from app.graphql.schema import schema
 from tests.conftest import PRODUCTION, asgi_client
-from tests.factories import create_domain, create_user
+from tests.factories import create_domain, create_user, runtime_for
 
 SDL = schema.as_str()
 FUZZ = settings(
@@ -45,10 +46,11 @@ async def signed_in(db) -> dict[str, str]:
         secret_key=PRODUCTION.secret_key,
         token_ttl=timedelta(seconds=PRODUCTION.token_ttl_seconds),
         cheap_hashing=True,
+        clock=SystemClock(),
     )
     admin = await create_user(auth)
-    await create_domain(admin)
-    return {"Authorization": f"Bearer {await auth.issue_token(admin.user)}"}
+    await create_domain(admin, runtime_for(auth))
+    return {"Authorization": f"Bearer {await auth.issue_token(admin.user.id)}"}
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from app.auth import Authenticator
+from app.clock import SystemClock
 from app.graphql.schema import AppSchema, Query, QueryLimits, schema_extensions
 from app.settings import Settings, SettingsError
 from tests.conftest import PRODUCTION, asgi_client
@@ -27,12 +28,14 @@ pytestmark = pytest.mark.usefixtures("db")
 def production_auth() -> Authenticator:
     """Issues tokens the PRODUCTION app accepts (same secret key)."""
     ttl = timedelta(seconds=PRODUCTION.token_ttl_seconds)
-    return Authenticator(secret_key=PRODUCTION.secret_key, token_ttl=ttl, cheap_hashing=True)
+    return Authenticator(
+        secret_key=PRODUCTION.secret_key, token_ttl=ttl, cheap_hashing=True, clock=SystemClock()
+    )
 
 
 async def bearer(auth: Authenticator) -> dict[str, str]:
     session = await create_user(auth)
-    token = await auth.issue_token(session.user)
+    token = await auth.issue_token(session.user.id)
     return {"Authorization": f"Bearer {token}"}
 
 

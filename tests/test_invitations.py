@@ -90,7 +90,7 @@ async def test_send_the_same_user_twice_in_one_batch(world, auth) -> None:
 
 async def test_send_with_a_role_of_another_domain_is_role_not_found(world, auth) -> None:
     ann = await create_user(auth)
-    other = await create_domain(world.admin, name="Other")
+    other = await create_domain(world.admin, world.gql.runtime, name="Other")
     foreign_role = await role_named(other, "member")
 
     result = await world.gql.execute(
@@ -203,7 +203,7 @@ async def test_accept_makes_the_invitee_a_member_with_the_invitations_role(world
     assert accepted["status"] == "ACCEPTED"
     assert accepted["confirmedAt"] is not None and accepted["updatedAt"] == accepted["confirmedAt"]
     assert [e["kind"] for e in accepted["history"]] == ["SENT", "ACCEPTED"]
-    membership = await models.Membership.get(domain=world.domain, user_id=ann.user.id)
+    membership = await models.Membership.get(domain_id=world.domain.id, user_id=ann.user.id)
     assert membership.role_id == role.id
     assert str(membership.invitation_id) == invitation_id
 
@@ -443,7 +443,7 @@ async def invite_from_many_domains(world: World, auth, invitee: Session, count: 
     """`count` invitations to `invitee`, each from its own domain, oldest first."""
     ids = []
     for n in range(count):
-        domain = await create_domain(world.admin, name=f"Domain {n}")
+        domain = await create_domain(world.admin, world.gql.runtime, name=f"Domain {n}")
         ids.append(await World(world.gql, world.admin, domain).invite(invitee))
     return ids
 

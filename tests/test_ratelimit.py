@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 
@@ -104,7 +105,8 @@ async def test_sends_past_the_quota_are_refused_and_create_nothing(world, auth) 
 
 
 async def test_the_send_quota_counts_invitees_not_calls(gql, world, auth) -> None:
-    gql.limiter = RateLimiter(RateLimits.parse("send=100/3600"), MemoryStore())
+    limiter = RateLimiter(RateLimits.parse("send=100/3600"), MemoryStore())
+    gql.runtime = dataclasses.replace(gql.runtime, limiter=limiter)
     await world.invite(await create_user(auth))
 
     batch = [str(uuid.uuid4()) for _ in range(100)]

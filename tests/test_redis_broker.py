@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from app.events import EventBus, InvitationEventMessage, RedisBroker, user_channel
+from app.brokers.redis import RedisBroker
+from app.events import EventBus, InvitationEventMessage, user_channel
 from app.ids import new_id
 from tests.servers import redis_server
 

@@ -23,7 +23,9 @@ from starlette.applications import Starlette
 
 from app import models
 from app.auth import Authenticator, Session
-from app.events import EventBus, InMemoryBroker
+from app.brokers.memory import InMemoryBroker
+from app.clock import ManualClock
+from app.events import EventBus
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import add_member, create_domain, create_role, create_user, role_named
@@ -65,14 +67,14 @@ CREATE_DOMAIN = 'mutation { createDomain(name: "Acme") { ... on Domain { id role
 
 
 @pytest.fixture
-def app(db: object, auth: Authenticator) -> Starlette:
+def app(db: object, auth: Authenticator, clock: ManualClock) -> Starlette:
     # Same key as the `auth` fixture, so factory-issued tokens are valid here.
     settings = Settings(
         secret_key="test-secret",
         password_hash_profile="cheapest",
         allowed_origins=(ALLOWED_ORIGIN,),
     )
-    return create_app(settings)
+    return create_app(settings, clock=clock)
 
 
 def bus_of(app: Starlette) -> EventBus:
@@ -117,7 +119,7 @@ async def connect(
 
 
 async def token_of(auth: Authenticator, session: Session) -> str:
-    return await auth.issue_token(session.user)
+    return await auth.issue_token(session.user.id)
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 2) -> None:
@@ -170,7 +172,7 @@ class Scene:
     async def setup(self) -> Scene:
         self.admin = await create_user(self.auth, name="Ada")
         self.admin_token = await token_of(self.auth, self.admin)
-        self.domain = await create_domain(self.admin, name="Acme")
+        self.domain = await create_domain(self.admin, self.app.state.runtime, name="Acme")
         self.member_role = await role_named(self.domain, "member")
         return self
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from app import models
-from app.auth import Authenticator, Session
+from app import rows
+from app.auth import Session
 from tests.factories import create_domain, create_user, role_named
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ AUDIT = """query Audit($domainId: ID!, $first: Int, $after: String) {
 class World:
     """A domain with its admin, and helpers to act on it through the schema."""
 
-    def __init__(self, gql: GraphQLClient, admin: Session, domain: models.Domain) -> None:
+    def __init__(self, gql: GraphQLClient, admin: Session, domain: rows.Domain) -> None:
         self.gql, self.admin, self.domain = gql, admin, domain
 
     async def send(
@@ -131,6 +131,6 @@ class World:
         return next(iter(data.values()))
 
 
-async def make_world(gql: GraphQLClient, auth: Authenticator) -> World:
-    admin = await create_user(auth, name="Admin")
-    return World(gql, admin, await create_domain(admin))
+async def make_world(gql: GraphQLClient) -> World:
+    admin = await create_user(gql.runtime.auth, name="Admin")
+    return World(gql, admin, await create_domain(admin, gql.runtime))

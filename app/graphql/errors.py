@@ -1,10 +1,12 @@
-"""Typed errors: the UserError interface, one type per code, and the one mapping
-from service exceptions to them. Also which errors are masked as INTERNAL."""
+"""Typed errors, derived from the catalogue in `app.errors`: the `UserError` interface,
+`ErrorCode`, one type per failure, the union of a mutation's outcomes, and the handlers
+that turn raised failures into union members. Also which errors are masked as INTERNAL."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, Union
 
 import strawberry
 from graphql import GraphQLError
@@ -13,22 +15,12 @@ from strawberry.types.field import StrawberryField
 from app import errors
 from app.graphql.enums import InvitationStatus
 
+CATALOGUE = errors.UserFacingError.catalogue()
 
-@strawberry.enum(description="Why a mutation did not do what was asked.")
-class ErrorCode(Enum):
-    NOT_FOUND = "NOT_FOUND"
-    INVALID_INPUT = "INVALID_INPUT"
-    EMAIL_TAKEN = "EMAIL_TAKEN"
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    ROLE_NAME_TAKEN = "ROLE_NAME_TAKEN"
-    USER_NOT_FOUND = "USER_NOT_FOUND"
-    ALREADY_MEMBER = "ALREADY_MEMBER"
-    ALREADY_INVITED = "ALREADY_INVITED"
-    INVITATION_REJECTED = "INVITATION_REJECTED"
-    ROLE_NOT_FOUND = "ROLE_NOT_FOUND"
-    ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED"
-    INVITATION_NOT_PENDING = "INVITATION_NOT_PENDING"
-    INVITATION_NOT_REJECTED = "INVITATION_NOT_REJECTED"
+ErrorCode: Any = strawberry.enum(
+    Enum("ErrorCode", [(failure.code, failure.code) for failure in CATALOGUE]),  # type: ignore[call-overload]
+    description="Why a mutation did not do what was asked.",
+)
 
 
 @strawberry.interface(description="An expected failure the client can act on.")
@@ -36,121 +28,59 @@ class UserError:
     code: ErrorCode
     message: str
 
-    @classmethod
-    def from_exception(cls, exc: errors.UserFacingError) -> UserError:
-        return cls(code=ErrorCode(exc.code), message=exc.message)
+
+@dataclass(frozen=True)
+class _Detail:
+    """How one of a failure's `details` attributes appears in GraphQL."""
+
+    type: Any
+    description: str
 
 
-@strawberry.type
-class NotFound(UserError):
-    pass
+DETAILS = {
+    "field": _Detail(str, "The argument to correct."),
+    "status": _Detail(InvitationStatus, "The invitation's status now."),
+}
 
 
-@strawberry.type
-class InvalidInput(UserError):
-    field: str = strawberry.field(description="The argument to correct.")
-
-    @classmethod
-    def from_exception(cls, exc: errors.UserFacingError) -> UserError:
-        assert isinstance(exc, errors.InvalidInputError)
-        return cls(code=ErrorCode.INVALID_INPUT, message=exc.message, field=exc.field)
-
-
-@strawberry.type
-class EmailTaken(UserError):
-    pass
-
-
-@strawberry.type
-class InvalidCredentials(UserError):
-    pass
-
-
-@strawberry.type
-class RoleNameTaken(UserError):
-    pass
-
-
-@strawberry.type
-class UserNotFound(UserError):
-    pass
-
-
-@strawberry.type
-class AlreadyMember(UserError):
-    pass
-
-
-@strawberry.type
-class AlreadyInvited(UserError):
-    pass
-
-
-@strawberry.type
-class InvitationRejected(UserError):
-    pass
-
-
-@strawberry.type
-class RoleNotFound(UserError):
-    pass
-
-
-@strawberry.type
-class RoleNotAllowed(UserError):
-    pass
-
-
-@strawberry.type
-class InvitationNotPending(UserError):
-    status: InvitationStatus = strawberry.field(description="The invitation's status now.")
-
-    @classmethod
-    def from_exception(cls, exc: errors.UserFacingError) -> UserError:
-        assert isinstance(exc, errors.InvitationNotPendingError)
-        return cls(
-            code=ErrorCode(exc.code), message=exc.message, status=InvitationStatus(exc.status)
-        )
-
-
-@strawberry.type
-class InvitationNotRejected(UserError):
-    status: InvitationStatus = strawberry.field(description="The invitation's status now.")
-
-    @classmethod
-    def from_exception(cls, exc: errors.UserFacingError) -> UserError:
-        assert isinstance(exc, errors.InvitationNotRejectedError)
-        return cls(
-            code=ErrorCode(exc.code), message=exc.message, status=InvitationStatus(exc.status)
-        )
+def _error_type(failure: type[errors.UserFacingError]) -> type[UserError]:
+    """The GraphQL type of one failure: its class name without "Error"."""
+    namespace: dict[str, Any] = {
+        "__annotations__": {name: DETAILS[name].type for name in failure.details},
+        **{
+            name: strawberry.field(description=DETAILS[name].description)
+            for name in failure.details
+        },
+    }
+    return strawberry.type(type(failure.__name__.removesuffix("Error"), (UserError,), namespace))
 
 
 ERROR_TYPES: dict[type[errors.UserFacingError], type[UserError]] = {
-    errors.NotFoundError: NotFound,
-    errors.InvalidInputError: InvalidInput,
-    errors.EmailTakenError: EmailTaken,
-    errors.InvalidCredentialsError: InvalidCredentials,
-    errors.RoleNameTakenError: RoleNameTaken,
-    errors.UserNotFoundError: UserNotFound,
-    errors.AlreadyMemberError: AlreadyMember,
-    errors.AlreadyInvitedError: AlreadyInvited,
-    errors.InvitationRejectedError: InvitationRejected,
-    errors.RoleNotFoundError: RoleNotFound,
-    errors.RoleNotAllowedError: RoleNotAllowed,
-    errors.InvitationNotPendingError: InvitationNotPending,
-    errors.InvitationNotRejectedError: InvitationNotRejected,
+    failure: _error_type(failure) for failure in CATALOGUE
 }
 
 
 def to_user_error(exc: errors.UserFacingError) -> UserError:
     """The GraphQL value of an expected failure."""
-    return ERROR_TYPES[type(exc)].from_exception(exc)
+    details = {name: DETAILS[name].type(getattr(exc, name)) for name in exc.details}
+    return ERROR_TYPES[type(exc)](
+        code=ErrorCode[exc.code],
+        message=exc.message,
+        **details,
+    )
+
+
+def result_union(name: str, *members: type[Any]) -> Any:
+    """A union of a success type and failures: failure classes from the catalogue are
+    replaced by their GraphQL types. Used as `graphql_type=`, so resolvers are typed with
+    their success type and raise the failures."""
+    types = tuple(ERROR_TYPES.get(member, member) for member in members)
+    return Annotated[Union[types], strawberry.union(name)]  # noqa: UP007
 
 
 class _Handler:
-    """Turns one exception class into its union member wherever the field's
-    result union lists that member; elsewhere the exception stays a top-level
-    error carrying its code."""
+    """Turns one failure into its union member wherever the field's result union lists
+    that member; elsewhere the exception stays a top-level error carrying its code."""
 
     def __init__(self, exception_type: type[errors.UserFacingError], error_type: type) -> None:
         self.exception_type = exception_type

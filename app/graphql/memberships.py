@@ -17,10 +17,10 @@ class Query:
         self,
         info: Info,
         domain_id: strawberry.ID,
-        first: int | None = 20,
+        first: int | None = memberships.MEMBERS_PAGE,
         after: str | None = None,
     ) -> Connection[Member]:
         page = await memberships.of_domain(
-            info.context.user, domain_id=domain_id, first=first, after=after
+            info.context.session, domain_id=domain_id, first=first, after=after
         )
-        return Connection.from_page(page, Member.from_model)
+        return Connection.from_page(page, Member.from_row)

@@ -22,8 +22,10 @@ class Subscription:
     )
     async def invitation_received(self, info: Info) -> AsyncGenerator[Invitation, None]:
         # Opened before returning, so a refusal is an `error` message, not a stream.
-        rows = await notifications.invitations_received(info.context.session, bus=info.context.bus)
-        return _converted(rows, Invitation.from_model, info)
+        rows = await notifications.invitations_received(
+            info.context.session, runtime=info.context.runtime
+        )
+        return _converted(rows, Invitation.from_row, info)
 
     @strawberry.subscription(
         description="Every event of the domain's invitations; needs INVITATION_READ."
@@ -32,9 +34,9 @@ class Subscription:
         self, info: Info, domain_id: strawberry.ID
     ) -> AsyncGenerator[InvitationEvent, None]:
         rows = await notifications.domain_events(
-            info.context.session, domain_id=domain_id, bus=info.context.bus
+            info.context.session, domain_id=domain_id, runtime=info.context.runtime
         )
-        return _converted(rows, InvitationEvent.from_model, info)
+        return _converted(rows, InvitationEvent.from_row, info)
 
 
 async def _converted(

@@ -33,7 +33,7 @@ from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from app.graphql import accounts, domains, invitations, memberships, notifications
-from app.graphql.context import Context
+from app.graphql.context import Context, request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 
 logger = logging.getLogger("app.graphql")
@@ -67,11 +67,6 @@ def max_fields_rule(max_fields: int) -> type[ASTValidationRule]:
     return MaxFieldsRule
 
 
-def _request_id(execution_context: ExecutionContext | None) -> str:
-    context = execution_context.context if execution_context else None
-    return getattr(context, "request_id", "-")
-
-
 class MaskUnexpected(MaskErrors):
     """Replace unexpected errors with INTERNAL and the request id, nothing else."""
 
@@ -80,7 +75,7 @@ class MaskUnexpected(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL", "requestId": _request_id(self.execution_context)}
+        masked.extensions = {"code": "INTERNAL", "requestId": request_id_of(self.execution_context)}
         return masked
 
 
@@ -113,7 +108,7 @@ class AppSchema(strawberry.Schema):
             if is_unexpected(error):
                 logger.error(
                     "request %s failed: %s",
-                    _request_id(execution_context),
+                    request_id_of(execution_context),
                     error.message,
                     exc_info=error.original_error,
                 )

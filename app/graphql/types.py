@@ -1,4 +1,9 @@
-"""Output types, each built from a model by a one-line `from_model`."""
+"""Output types, each built from a read row by a one-line `from_row`.
+
+A type's nested objects come from the read class it converts (the SQL that fills
+them sits beside that class in its service); fields needing another read go through
+the per-request loaders.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ from uuid import UUID
 
 import strawberry
 
-from app import models
+from app import rows
 from app.graphql.context import Info
 from app.graphql.enums import Action, InvitationEventKind, InvitationStatus
+from app.services.invitations import reads
+from app.services.memberships import Member as MemberRow
 
 
 @strawberry.type
@@ -19,8 +26,12 @@ class User:
     name: str
 
     @classmethod
-    def from_model(cls, m: models.User) -> User:
-        return cls(id=strawberry.ID(str(m.id)), email=m.email, name=m.name)
+    def from_row(cls, row: rows.User) -> User:
+        return cls(id=strawberry.ID(str(row.id)), email=row.email, name=row.name)
+
+
+def _optional_user(row: rows.User | None) -> User | None:
+    return User.from_row(row) if row else None
 
 
 @strawberry.type
@@ -31,12 +42,12 @@ class Role:
     built_in: bool
 
     @classmethod
-    def from_model(cls, m: models.Role) -> Role:
+    def from_row(cls, row: rows.Role) -> Role:
         return cls(
-            id=strawberry.ID(str(m.id)),
-            name=m.name,
-            actions=[Action(a) for a in m.actions],
-            built_in=m.built_in,
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            actions=[Action(a) for a in row.actions],
+            built_in=row.built_in,
         )
 
 
@@ -48,16 +59,16 @@ class Domain:
 
     @strawberry.field(description="The caller's role here; null when not a member.")
     async def my_role(self, info: Info) -> Role | None:
-        role = await info.context.loaders.my_role.load(UUID(self.id))
-        return Role.from_model(role) if role else None
+        grant = await info.context.loaders.grant.load(UUID(self.id))
+        return Role.from_row(grant.role) if grant else None
 
     @strawberry.field(description="The domain's roles; empty without DOMAIN_READ.")
     async def roles(self, info: Info) -> list[Role]:
-        return [Role.from_model(r) for r in await info.context.loaders.roles.load(UUID(self.id))]
+        return [Role.from_row(r) for r in await info.context.loaders.roles.load(UUID(self.id))]
 
     @classmethod
-    def from_model(cls, m: models.Domain) -> Domain:
-        return cls(id=strawberry.ID(str(m.id)), name=m.name, created_at=m.created_at)
+    def from_row(cls, row: rows.Domain) -> Domain:
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, created_at=row.created_at)
 
 
 @strawberry.type
@@ -74,13 +85,12 @@ class Member:
     invited_by: User | None = strawberry.field(description="Who invited them, if anyone.")
 
     @classmethod
-    def from_model(cls, m: models.Membership) -> Member:
-        inviter = m.invitation.invited_by if m.invitation else None
+    def from_row(cls, row: MemberRow) -> Member:
         return cls(
-            user=User.from_model(m.user),
-            role=Role.from_model(m.role),
-            joined_at=m.joined_at,
-            invited_by=User.from_model(inviter) if inviter else None,
+            user=User.from_row(row.user),
+            role=Role.from_row(row.role),
+            joined_at=row.joined_at,
+            invited_by=_optional_user(row.invited_by),
         )
 
 
@@ -102,23 +112,23 @@ class Invitation:
     @strawberry.field(description="Every transition, oldest first; survives resend and delete.")
     async def history(self, info: Info) -> list[InvitationEvent]:
         events = await info.context.loaders.history.load(UUID(self.id))
-        return [InvitationEvent.from_model(e) for e in events]
+        return [InvitationEvent.from_row(e) for e in events]
 
     @classmethod
-    def from_model(cls, m: models.Invitation) -> Invitation:
+    def from_row(cls, row: reads.Invitation) -> Invitation:
         return cls(
-            id=strawberry.ID(str(m.id)),
-            domain=Domain.from_model(m.domain),
-            invitee=User.from_model(m.invitee),
-            invited_by=User.from_model(m.invited_by),
-            role=Role.from_model(m.role),
-            status=m.status,
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            confirmed_at=m.confirmed_at,
-            rejected_at=m.rejected_at,
-            resent_at=m.resent_at,
-            resend_count=m.resend_count,
+            id=strawberry.ID(str(row.id)),
+            domain=Domain.from_row(row.domain),
+            invitee=User.from_row(row.invitee),
+            invited_by=User.from_row(row.invited_by),
+            role=Role.from_row(row.role),
+            status=InvitationStatus(row.status),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            confirmed_at=row.confirmed_at,
+            rejected_at=row.rejected_at,
+            resent_at=row.resent_at,
+            resend_count=row.resend_count,
         )
 
 
@@ -135,18 +145,18 @@ class InvitationEvent:
     @strawberry.field(description="The invitation as it is now; null once deleted.")
     async def invitation(self, info: Info) -> Invitation | None:
         row = await info.context.loaders.invitation.load(UUID(self.invitation_id))
-        return Invitation.from_model(row) if row else None
+        return Invitation.from_row(row) if row else None
 
     @classmethod
-    def from_model(cls, m: models.InvitationEvent) -> InvitationEvent:
+    def from_row(cls, row: reads.Event) -> InvitationEvent:
         return cls(
-            kind=m.kind,
-            at=m.at,
-            actor=User.from_model(m.actor) if m.actor else None,
-            invitation_id=strawberry.ID(str(m.invitation_id)),
-            domain=Domain.from_model(m.domain),
-            invitee=User.from_model(m.invitee),
-            role=Role.from_model(m.role),
+            kind=InvitationEventKind(row.kind),
+            at=row.at,
+            actor=_optional_user(row.actor),
+            invitation_id=strawberry.ID(str(row.invitation_id)),
+            domain=Domain.from_row(row.domain),
+            invitee=User.from_row(row.invitee),
+            role=Role.from_row(row.role),
         )
 
 

@@ -18,10 +18,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.auth import Authenticator
-from app.events import EventBus
 from app.graphql.context import Context
-from app.ratelimit import RateLimiter
+from app.runtime import Runtime
 
 logger = logging.getLogger("app.graphql")
 
@@ -45,15 +43,11 @@ class GraphQLView(GraphQL[Context, None]):
         self,
         schema: BaseSchema,
         *,
-        auth: Authenticator,
-        bus: EventBus,
-        limiter: RateLimiter,
+        runtime: Runtime,
         **options: Any,
     ) -> None:
         super().__init__(schema, **options)
-        self.auth = auth
-        self.bus = bus
-        self.limiter = limiter
+        self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,13 +82,11 @@ class GraphQLView(GraphQL[Context, None]):
         request_id = _request_id(request)
         session = None
         if isinstance(request, Request):  # sockets authenticate in connection_init
-            session = await self.auth.authenticate(request.headers.get("authorization"))
+            session = await self.runtime.auth.authenticate(request.headers.get("authorization"))
         return Context(
             request=request,
             response=response,
-            auth=self.auth,
-            bus=self.bus,
-            limiter=self.limiter,
+            runtime=self.runtime,
             request_id=request_id,
             session=session,
         )
@@ -103,7 +95,7 @@ class GraphQLView(GraphQL[Context, None]):
         """Authenticate a socket from its connection_init payload; refuse it (4403) otherwise."""
         params = {str(k).lower(): v for k, v in (context.connection_params or {}).items()}
         authorization = params.get("authorization")
-        session = await self.auth.authenticate(
+        session = await self.runtime.auth.authenticate(
             authorization if isinstance(authorization, str) else None
         )
         if session is None:

@@ -3,70 +3,82 @@
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 
-from app import errors, models
-from app.auth import Authenticator, Session
-from app.permissions import require_user
-from app.ratelimit import Limit, RateLimiter
+from app import errors, models, rows, sql
+from app.auth import Session
+from app.permissions import signed_in
+from app.ratelimit import Limit
+from app.rows import USER_COLUMNS, columns
+from app.runtime import Runtime
 from app.services.pagination import check_first
 from app.services.validation import check_password, clean_email, clean_name
 
+USERS_PAGE = 10
+
+BY_EMAIL = sql.Sql(
+    f'SELECT {columns(USER_COLUMNS, "u")}, u.password_hash FROM "user" u WHERE u.email = ?'
+)
+SEARCH = sql.Sql(
+    f'SELECT {columns(USER_COLUMNS, "u")} FROM "user" u '
+    "WHERE LOWER(u.name) LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\' "
+    "ORDER BY u.name, u.id LIMIT ?"
+)
+
 
 async def sign_up(
-    *, email: str, name: str, password: str, auth: Authenticator
-) -> tuple[str, models.User]:
+    *, email: str, name: str, password: str, runtime: Runtime
+) -> tuple[str, rows.User]:
     """Create an account and sign it in."""
     email, name = clean_email(email), clean_name(name)
-    password_hash = await auth.hash_password(check_password(password))
+    password_hash = await runtime.auth.hash_password(check_password(password))
     try:
-        user = await models.User.create(email=email, name=name, password_hash=password_hash)
+        user = await models.User.create(
+            email=email, name=name, password_hash=password_hash, created_at=runtime.clock.now()
+        )
     except IntegrityError:
         raise errors.EmailTakenError(
             f"An account for {email} already exists: sign in instead"
         ) from None
-    return await auth.issue_token(user), user
+    return await runtime.auth.issue_token(user.id), rows.User(user.id, user.email, user.name)
 
 
 async def sign_in(
-    *,
-    email: str,
-    password: str,
-    auth: Authenticator,
-    limiter: RateLimiter,
-    client_address: str | None,
-) -> tuple[str, models.User]:
+    *, email: str, password: str, client_address: str | None, runtime: Runtime
+) -> tuple[str, rows.User]:
     """Exchange an email and password for a new token (brute force is rate limited)."""
     email = email.strip().lower()
     # Counted before the password is checked, so parallel guesses cannot slip through;
     # a success clears the account's count: only failures accumulate.
     if client_address:
-        await limiter.consume(Limit.SIGNIN_IP, client_address)
-    await limiter.consume(Limit.SIGNIN_ACCOUNT, email)
-    user = await models.User.get_or_none(email=email)
-    valid = await auth.verify_password(user.password_hash if user else None, password)
-    if user is None or not valid:
+        await runtime.limiter.consume(Limit.SIGNIN_IP, client_address)
+    await runtime.limiter.consume(Limit.SIGNIN_ACCOUNT, email)
+    row = await sql.fetch_one(BY_EMAIL, email)
+    valid = await runtime.auth.verify_password(row[3] if row else None, password)
+    if row is None or not valid:
         raise errors.InvalidCredentialsError("Wrong email or password")
-    await limiter.reset(Limit.SIGNIN_ACCOUNT, email)
-    return await auth.issue_token(user), user
+    await runtime.limiter.reset(Limit.SIGNIN_ACCOUNT, email)
+    user = rows.user_at(row, 0)
+    return await runtime.auth.issue_token(user.id), user
 
 
-async def sign_out(session: Session | None, *, auth: Authenticator) -> bool:
+async def sign_out(caller: Session | None, *, runtime: Runtime) -> bool:
     """Revoke the token used for this request."""
-    if session is None:
-        raise errors.UnauthenticatedError()
-    await auth.revoke(session)
+    await runtime.auth.revoke(signed_in(caller))
     return True
 
 
-async def find_users(
-    user: models.User | None, *, search: str, first: int | None
-) -> list[models.User]:
+def _contains(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere, its wildcards taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def find_users(caller: Session | None, *, search: str, first: int | None) -> list[rows.User]:
     """Users whose name or email contains `search`, for the Send Invitation dialog."""
-    require_user(user)
+    signed_in(caller)
     term = search.strip()
     if not 2 <= len(term) <= 100:
         raise errors.BadUserInputError("search must be 2 to 100 characters long")
-    limit = check_first(first, default=10)
-    query = models.User.filter(Q(name__icontains=term) | Q(email__icontains=term.lower()))
-    return list(await query.order_by("name", "id").limit(limit))
+    limit = check_first(first, USERS_PAGE)
+    pattern = _contains(term.lower())
+    return [rows.user_at(row, 0) for row in await sql.fetch(SEARCH, pattern, pattern, limit)]

@@ -8,95 +8,117 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app import errors, models
+from app import errors, models, rows, sql
+from app.auth import Session
 from app.ids import parse_id
 from app.permissions import (
     ADMIN_ROLE,
     BUILT_IN_ROLES,
     Action,
+    Grant,
     authorize,
-    grants,
-    require_user,
+    grants_of,
+    signed_in,
 )
+from app.rows import DOMAIN_COLUMNS, ROLE_COLUMNS, columns
+from app.runtime import Runtime
 from app.services.validation import clean_name
 
+MY_DOMAINS = sql.Sql(
+    f"SELECT {columns(DOMAIN_COLUMNS, 'd')} FROM membership m JOIN domain d ON d.id = m.domain_id "
+    "WHERE m.user_id = ? ORDER BY m.joined_at DESC, d.id DESC"
+)
+DOMAIN = sql.Sql(f"SELECT {columns(DOMAIN_COLUMNS, 'd')} FROM domain d WHERE d.id = ?")
+ROLE = sql.Sql(
+    f"SELECT {columns(ROLE_COLUMNS, 'r')} FROM role r WHERE r.id = ? AND r.domain_id = ?"
+)
+ROLES = sql.Sql(
+    f"SELECT {columns(ROLE_COLUMNS, 'r')} FROM role r WHERE r.domain_id = ANY(?) "
+    "ORDER BY r.created_at, r.id"
+)
 
-async def create_domain(user: models.User | None, *, name: str) -> models.Domain:
+
+async def create_domain(caller: Session | None, *, name: str, runtime: Runtime) -> rows.Domain:
     """Create a domain with its built-in roles; the creator becomes its admin."""
-    caller = require_user(user)
+    user = signed_in(caller).user
     name = clean_name(name)
+    now = runtime.clock.now()
     async with in_transaction():
-        domain = await models.Domain.create(name=name)
+        domain = await models.Domain.create(name=name, created_at=now)
         roles = {
             role_name: await models.Role.create(
-                domain=domain, name=role_name, actions=sorted(actions), built_in=True
+                domain=domain,
+                name=role_name,
+                actions=sorted(actions),
+                built_in=True,
+                created_at=now,
             )
             for role_name, actions in BUILT_IN_ROLES.items()
         }
-        await models.Membership.create(domain=domain, user=caller, role=roles[ADMIN_ROLE])
-    return domain
-
-
-async def list_domains(user: models.User | None) -> list[models.Domain]:
-    """The caller's domains, most recently joined first."""
-    caller = require_user(user)
-    return list(
-        await models.Domain.filter(memberships__user_id=caller.id).order_by(
-            "-memberships__joined_at", "-id"
+        await models.Membership.create(
+            domain=domain, user_id=user.id, role=roles[ADMIN_ROLE], joined_at=now
         )
-    )
+    return rows.Domain(domain.id, domain.name, domain.created_at)
 
 
-async def get_domain(user: models.User | None, *, domain_id: str) -> models.Domain | None:
+async def list_domains(caller: Session | None) -> list[rows.Domain]:
+    """The caller's domains, most recently joined first."""
+    user = signed_in(caller).user
+    return [rows.domain_at(row, 0) for row in await sql.fetch(MY_DOMAINS, user.id)]
+
+
+async def get_domain(caller: Session | None, *, domain_id: str) -> rows.Domain | None:
     """One domain the caller may read, or None when it is not visible to them."""
     try:
-        membership = await authorize(user, Action.DOMAIN_READ, parse_id(domain_id))
+        grant = await authorize(caller, Action.DOMAIN_READ, parse_id(domain_id))
     except errors.NotFoundError:
         return None
-    return await models.Domain.get(id=membership.domain_id)
+    row = await sql.fetch_one(DOMAIN, grant.domain_id)
+    return rows.domain_at(row, 0) if row else None
 
 
 async def create_role(
-    user: models.User | None, *, domain_id: str, name: str, actions: Sequence[str]
-) -> models.Role:
+    caller: Session | None, *, domain_id: str, name: str, actions: Sequence[str], runtime: Runtime
+) -> rows.Role:
     """Add a custom role granting `actions` to a domain."""
-    domain_uuid = parse_id(domain_id, name="domainId")
-    await authorize(user, Action.ROLE_MANAGE, domain_uuid)
+    domain = parse_id(domain_id, name="domainId")
+    await authorize(caller, Action.ROLE_MANAGE, domain)
     name = clean_name(name)
     try:
-        return await models.Role.create(
-            domain_id=domain_uuid, name=name, actions=sorted(set(actions))
+        role = await models.Role.create(
+            domain_id=domain,
+            name=name,
+            actions=sorted(set(actions)),
+            created_at=runtime.clock.now(),
         )
     except IntegrityError:
         raise errors.RoleNameTakenError(
             f"This domain already has a role named {name!r}: choose another name"
         ) from None
+    return rows.Role(role.id, domain, role.name, tuple(role.actions), role.built_in)
 
 
-async def my_roles(
-    user: models.User | None, domain_ids: Sequence[UUID]
-) -> list[models.Role | None]:
-    """The caller's role in each domain (None where not a member), in order."""
-    if user is None:
+async def role_of(domain_id: UUID, role_id: UUID) -> rows.Role | None:
+    """One of a domain's roles (for a caller already authorized in that domain)."""
+    row = await sql.fetch_one(ROLE, role_id, domain_id)
+    return rows.role_at(row, 0) if row else None
+
+
+async def visible_roles(grants: Sequence[Grant | None]) -> list[list[rows.Role]]:
+    """Each domain's roles, given the caller's grant there (None: not a member); empty
+    where the grant lacks DOMAIN_READ."""
+    readable = [g.domain_id for g in grants if g is not None and g.allows(Action.DOMAIN_READ)]
+    by_domain: dict[UUID, list[rows.Role]] = {d: [] for d in readable}
+    if readable:
+        for row in await sql.fetch(ROLES, readable):
+            role = rows.role_at(row, 0)
+            by_domain[role.domain_id].append(role)
+    return [by_domain.get(g.domain_id, []) if g else [] for g in grants]
+
+
+async def my_grants(caller: Session | None, domain_ids: Sequence[UUID]) -> list[Grant | None]:
+    """The caller's grant in each domain (None where not a member), in order."""
+    if caller is None:
         return [None] * len(domain_ids)
-    rows = await models.Membership.filter(
-        user_id=user.id, domain_id__in=list(domain_ids)
-    ).select_related("role")
-    by_domain = {row.domain_id: row.role for row in rows}
-    return [by_domain.get(domain_id) for domain_id in domain_ids]
-
-
-async def visible_roles(
-    user: models.User | None, domain_ids: Sequence[UUID]
-) -> list[list[models.Role]]:
-    """Each domain's roles, for callers whose role there grants DOMAIN_READ."""
-    mine = await my_roles(user, domain_ids)
-    readable = [
-        d
-        for d, role in zip(domain_ids, mine, strict=True)
-        if role is not None and grants(role.actions, Action.DOMAIN_READ)
-    ]
-    by_domain: dict[UUID, list[models.Role]] = {d: [] for d in readable}
-    for role in await models.Role.filter(domain_id__in=readable).order_by("created_at", "id"):
-        by_domain[role.domain_id].append(role)
-    return [by_domain.get(domain_id, []) for domain_id in domain_ids]
+    found = await grants_of([caller.user.id], domain_ids)
+    return [found.get((domain_id, caller.user.id)) for domain_id in domain_ids]

@@ -1,28 +1,31 @@
-"""Keyset pages, newest first, with opaque cursors stable under inserts and deletes."""
+"""Keyset pages, newest first, with opaque cursors stable under inserts and deletes.
+
+A `Keyset` is one list's compiled SQL: its SELECT, the table counted for `totalCount`,
+and the (time, id) columns it is ordered by, newest first. Each combination of filters
+(a tuple of SQL conditions with `?` parameters) compiles once into a first-page, a
+next-page and a count statement.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from tortoise.expressions import Q
-from tortoise.models import Model
-from tortoise.queryset import QuerySet
+from app import errors, sql
+from app.sql import Row, Sql
 
-from app import errors
-
-M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: Sequence[M]
+class Page(Generic[T]):
+    items: Sequence[T]
     cursors: Sequence[str]
     has_next: bool
     has_previous: bool
@@ -49,37 +52,75 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("naive time")
-        return moment, UUID(row_id)
-    except (ValueError, binascii.Error, UnicodeError):
+        return moment.astimezone(UTC), UUID(row_id)
+    except (ValueError, OverflowError, binascii.Error, UnicodeError):
         raise errors.BadUserInputError(
             "after is not a valid cursor: pass an endCursor returned by this list"
         ) from None
 
 
-async def keyset_page(
-    query: QuerySet[M],
-    *,
-    count: Callable[[], Awaitable[int]],
-    first: int | None,
-    default: int,
-    after: str | None,
-    time_field: str,
-) -> Page[M]:
-    """One page of `query` ordered by (`time_field`, id) descending; `count` counts
-    the whole filtered list when the client asks for totalCount."""
-    first = check_first(first, default)
-    page = query.order_by(f"-{time_field}", "-id")
-    if after is not None:
-        at, row_id = decode_cursor(after)
-        before: dict[str, Any] = {f"{time_field}__lt": at}
-        tie: dict[str, Any] = {time_field: at, "id__lt": row_id}
-        page = page.filter(Q(**before) | Q(**tie))
-    rows = list(await page.limit(first + 1))
-    items = rows[:first]
-    return Page(
-        items=items,
-        cursors=[encode_cursor(getattr(r, time_field), r.pk) for r in items],
-        has_next=len(rows) > first,
-        has_previous=after is not None,
-        count=count,
-    )
+@dataclass
+class Keyset:
+    """One list's SELECT (ending before WHERE), the FROM of its count, and its order."""
+
+    select: str
+    count_from: str
+    time_column: str
+    id_column: str
+    _compiled: dict[tuple[tuple[str, ...], bool], Sql] = field(default_factory=dict)
+    _counts: dict[tuple[str, ...], Sql] = field(default_factory=dict)
+
+    def page_sql(self, where: tuple[str, ...], after: bool) -> Sql:
+        key = (where, after)
+        statement = self._compiled.get(key)
+        if statement is None:
+            conditions = list(where)
+            if after:
+                t, i = self.time_column, self.id_column
+                conditions.append(f"({t} < ? OR ({t} = ? AND {i} < ?))")
+            statement = self._compiled[key] = Sql(
+                f"{self.select} WHERE {' AND '.join(conditions)} "
+                f"ORDER BY {self.time_column} DESC, {self.id_column} DESC LIMIT ?"
+            )
+        return statement
+
+    def count_sql(self, where: tuple[str, ...]) -> Sql:
+        statement = self._counts.get(where)
+        if statement is None:
+            statement = self._counts[where] = Sql(
+                f"SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(where)}"
+            )
+        return statement
+
+    async def page(
+        self,
+        where: tuple[str, ...],
+        params: Sequence[Any],
+        *,
+        first: int,
+        after: str | None,
+        read: Callable[[Row], T],
+        key: Callable[[T], tuple[datetime, UUID]],
+    ) -> Page[T]:
+        """Up to `first` rows after the cursor, each read into a T; `key` gives a T's
+        (time, id) for its cursor."""
+        cursor: tuple[Any, ...] = ()
+        if after is not None:
+            at, row_id = decode_cursor(after)
+            cursor = (at, at, row_id)
+        found = await sql.fetch(
+            self.page_sql(where, after is not None), *params, *cursor, first + 1
+        )
+        items = [read(row) for row in found[:first]]
+        count_sql = self.count_sql(where)
+
+        async def count() -> int:
+            return int(await sql.fetch_value(count_sql, *params))
+
+        return Page(
+            items=items,
+            cursors=[encode_cursor(*key(item)) for item in items],
+            has_next=len(found) > first,
+            has_previous=after is not None,
+            count=count,
+        )

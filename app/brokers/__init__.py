@@ -1,0 +1,1 @@
+"""Brokers behind `app.events.Broker`: `memory` (one process) and `redis` (several)."""

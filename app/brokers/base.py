@@ -1,0 +1,79 @@
+"""What every broker shares: this process's subscribers and the fan-out to them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+logger = logging.getLogger("app.events")
+
+Message = dict[str, Any]
+
+
+class FanOut:
+    """This process's subscribers: a bounded queue each, per channel. A full queue
+    loses the message for that subscriber only; it never blocks the publisher or the
+    other subscribers. Brokers subclass it and decide where messages come from."""
+
+    def __init__(self, queue_size: int = 100) -> None:
+        self.queue_size = queue_size
+        self.dropped = 0
+        self._queues: dict[str, set[asyncio.Queue[Message]]] = {}
+
+    def subscriber_count(self) -> int:
+        return sum(len(queues) for queues in self._queues.values())
+
+    def channels(self) -> list[str]:
+        return list(self._queues)
+
+    def wanted(self, channel: str) -> bool:
+        return channel in self._queues
+
+    def deliver(self, channel: str, message: Message) -> None:
+        for queue in self._queues.get(channel, ()):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                self.dropped += 1
+                logger.warning("subscriber queue full on %s: event dropped", channel)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Message]]:
+        """Follow one channel until the block is left."""
+        queue: asyncio.Queue[Message] = asyncio.Queue(self.queue_size)
+        queues = self._queues.setdefault(channel, set())
+        queues.add(queue)
+        try:
+            if len(queues) == 1:
+                await self.channel_opened(channel)
+            yield _QueueReader(queue)
+        finally:
+            queues.discard(queue)
+            if not queues:
+                self._queues.pop(channel, None)
+                await self.channel_closed(channel)
+
+    async def channel_opened(self, channel: str) -> None:
+        """The channel's first local subscriber arrived."""
+
+    async def channel_closed(self, channel: str) -> None:
+        """The channel's last local subscriber left."""
+
+    def forget_subscribers(self) -> None:
+        self._queues.clear()
+
+
+class _QueueReader:
+    """Reads one subscriber's queue; a plain iterator, so there is nothing to close."""
+
+    def __init__(self, queue: asyncio.Queue[Message]) -> None:
+        self._queue = queue
+
+    def __aiter__(self) -> _QueueReader:
+        return self
+
+    async def __anext__(self) -> Message:
+        return await self._queue.get()

@@ -1,0 +1,25 @@
+"""Invitations: send, respond, resend, delete, the lists and the audit trail.
+
+reads        the compiled SQL and the rows it fills (no authorization)
+queries      authorized reads: the caller's lists, a domain's table, one, the audit log
+send         sending to 1..100 invitees
+transitions  respond, resend, delete
+changes      what the writes share: history rows, compare-and-set, messages
+"""
+
+from app.services.invitations.queries import audit_log, get, mine, of_domain, pending
+from app.services.invitations.send import SendResult, send
+from app.services.invitations.transitions import delete, resend, respond
+
+__all__ = [
+    "SendResult",
+    "audit_log",
+    "delete",
+    "get",
+    "mine",
+    "of_domain",
+    "pending",
+    "resend",
+    "respond",
+    "send",
+]

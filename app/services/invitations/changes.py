@@ -1,0 +1,82 @@
+"""What every invitation write shares: the history row of a transition, the
+compare-and-set on the current status, and the message published after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from app import errors, models, sql
+from app.events import InvitationEventMessage
+from app.models import InvitationEventKind as Kind
+from app.models import InvitationStatus as Status
+from app.permissions import InvitationRef
+from app.services.invitations import reads
+
+STATUS = sql.Sql("SELECT status FROM invitation WHERE id = ?")
+
+
+def event_row(
+    invitation: InvitationRef | models.Invitation, kind: Kind, actor_id: UUID | None, at: datetime
+) -> models.InvitationEvent:
+    """The history row of one transition (not yet saved); it copies the domain, invitee
+    and role so that it outlives the invitation."""
+    return models.InvitationEvent(
+        invitation_id=invitation.id,
+        kind=kind,
+        at=at,
+        actor_id=actor_id,
+        domain_id=invitation.domain_id,
+        invitee_id=invitation.invitee_id,
+        role_id=invitation.role_id,
+    )
+
+
+async def record(
+    invitation: InvitationRef, kind: Kind, actor_id: UUID | None, at: datetime
+) -> models.InvitationEvent:
+    event = event_row(invitation, kind, actor_id, at)
+    await event.save(force_create=True)
+    return event
+
+
+async def transition(invitation_id: UUID, expected: Status, **changes: object) -> None:
+    """Compare-and-set: change the row only if it is still in `expected` status."""
+    updated = await models.Invitation.filter(id=invitation_id, status=expected).update(**changes)
+    if not updated:
+        raise await not_in_status(invitation_id, expected)
+
+
+async def not_in_status(invitation_id: UUID, expected: Status) -> errors.UserFacingError:
+    """Why a compare-and-set on `expected` changed nothing: deleted, or another status."""
+    current = await sql.fetch_value(STATUS, invitation_id)
+    if current is None:
+        return errors.NotFoundError("No such invitation: it was deleted")
+    if expected is Status.PENDING:
+        return errors.InvitationNotPendingError(
+            f"This invitation is {current}, not PENDING", status=current
+        )
+    return errors.InvitationNotRejectedError(
+        f"Only REJECTED invitations can be resent; this one is {current}", status=current
+    )
+
+
+async def reread(invitation_id: UUID) -> reads.Invitation:
+    """The invitation as this transaction wrote it (the row is still locked by it)."""
+    found = await reads.one(invitation_id)
+    if found is None:
+        raise RuntimeError(f"invitation {invitation_id} vanished inside its own transaction")
+    return found
+
+
+def message(event: models.InvitationEvent) -> InvitationEventMessage:
+    return InvitationEventMessage(
+        event_id=str(event.id),
+        kind=event.kind.value,
+        invitation_id=str(event.invitation_id),
+        domain_id=str(event.domain_id),
+        invitee_id=str(event.invitee_id),
+        role_id=str(event.role_id),
+        actor_id=str(event.actor_id) if event.actor_id else None,
+        at=event.at.isoformat(),
+    )

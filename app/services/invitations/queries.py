@@ -1,0 +1,105 @@
+"""Reading invitations: the caller's lists, a domain's table, one invitation, the audit log.
+
+Each function authorizes first, then reads through the compiled SQL in `reads`.
+"""
+
+from __future__ import annotations
+
+from app import errors
+from app.auth import Session
+from app.ids import parse_id
+from app.models import InvitationStatus as Status
+from app.permissions import Action, authorize, invitation_for_reader, signed_in
+from app.services.invitations import reads
+from app.services.pagination import Page, check_first
+
+PENDING_PAGE = 5
+MINE_PAGE = 20
+DOMAIN_PAGE = 10
+AUDIT_PAGE = 20
+
+
+async def pending(
+    caller: Session | None, *, first: int | None, after: str | None
+) -> Page[reads.Invitation]:
+    """The caller's PENDING invitations, newest first (the pop-up and "View All")."""
+    return await mine(caller, status=Status.PENDING, first=first, after=after, default=PENDING_PAGE)
+
+
+async def mine(
+    caller: Session | None,
+    *,
+    status: Status | None,
+    first: int | None,
+    after: str | None,
+    default: int = MINE_PAGE,
+) -> Page[reads.Invitation]:
+    """The caller's invitations in any (or one) status, newest first."""
+    user = signed_in(caller).user
+    where: list[str] = ["i.invitee_id = ?"]
+    params: list[object] = [user.id]
+    if status is not None:
+        where.append("i.status = ?")
+        params.append(status.value)
+    return await reads.OWN_LIST.page(
+        tuple(where),
+        params,
+        first=check_first(first, default),
+        after=after,
+        read=lambda row: reads.invitation(row, invitee=user),
+        key=reads.invitation_key,
+    )
+
+
+async def of_domain(
+    caller: Session | None,
+    *,
+    domain_id: str,
+    status: Status | None,
+    invited_by: str | None,
+    invitee_id: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[reads.Invitation]:
+    """A domain's invitations for its Invitations table, newest first."""
+    domain = parse_id(domain_id, name="domainId")
+    await authorize(caller, Action.INVITATION_READ, domain)
+    filters = {
+        "i.status = ?": status.value if status else None,
+        "i.invited_by_id = ?": invited_by and parse_id(invited_by, name="invitedBy"),
+        "i.invitee_id = ?": invitee_id and parse_id(invitee_id, name="inviteeId"),
+    }
+    given = {condition: value for condition, value in filters.items() if value is not None}
+    return await reads.DOMAIN_LIST.page(
+        ("i.domain_id = ?", *given),
+        [domain, *given.values()],
+        first=check_first(first, DOMAIN_PAGE),
+        after=after,
+        read=reads.invitation,
+        key=reads.invitation_key,
+    )
+
+
+async def get(caller: Session | None, *, invitation_id: str) -> reads.Invitation | None:
+    """One invitation for its invitee or a reader of its domain; None when not visible."""
+    try:
+        ref = await invitation_for_reader(caller, parse_id(invitation_id, name="id"))
+    except errors.NotFoundError:
+        return None
+    return await reads.one(ref.id)  # None: deleted since it was authorized
+
+
+async def audit_log(
+    caller: Session | None, *, domain_id: str, first: int | None, after: str | None
+) -> Page[reads.Event]:
+    """Every invitation event of a domain, deletions included, newest first."""
+    domain = parse_id(domain_id, name="domainId")
+    await authorize(caller, Action.INVITATION_READ, domain)
+    return await reads.AUDIT_LIST.page(
+        ("v.domain_id = ?",),
+        [domain],
+        first=check_first(first, AUDIT_PAGE),
+        after=after,
+        read=reads.event,
+        key=reads.event_key,
+    )

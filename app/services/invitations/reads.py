@@ -1,0 +1,162 @@
+"""Invitations and their events as read: the compiled SQL and the rows it fills.
+
+Nothing here authorizes: the entry points in `queries` authorize first and then read
+through these, and the GraphQL loaders use the batch reads (`current`, `histories`)
+for invitations whose parent field was already authorized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from app import rows, sql
+from app.rows import (
+    DOMAIN_COLUMNS,
+    DOMAIN_WIDTH,
+    ROLE_COLUMNS,
+    ROLE_WIDTH,
+    USER_COLUMNS,
+    USER_WIDTH,
+    columns,
+)
+from app.services.pagination import Keyset
+from app.sql import Row, Sql
+
+
+class Invitation(NamedTuple):
+    id: UUID
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    confirmed_at: datetime | None
+    rejected_at: datetime | None
+    resent_at: datetime | None
+    resend_count: int
+    domain: rows.Domain
+    role: rows.Role
+    invited_by: rows.User
+    invitee: rows.User
+
+
+class Event(NamedTuple):
+    id: UUID
+    invitation_id: UUID
+    kind: str
+    at: datetime
+    domain: rows.Domain
+    role: rows.Role
+    invitee: rows.User
+    actor: rows.User | None
+
+
+# An invitation with its domain, role and inviter; its invitee comes last, so the
+# caller's own lists can leave that join out (the invitee is the caller).
+_OWN_COLUMNS = (
+    "i.id, i.status, i.created_at, i.updated_at, i.confirmed_at, i.rejected_at, "
+    f"i.resent_at, i.resend_count, {columns(DOMAIN_COLUMNS, 'd')}, "
+    f"{columns(ROLE_COLUMNS, 'r')}, {columns(USER_COLUMNS, 'b')}"
+)
+_OWN_FROM = (
+    "FROM invitation i JOIN domain d ON d.id = i.domain_id JOIN role r ON r.id = i.role_id "
+    'JOIN "user" b ON b.id = i.invited_by_id'
+)
+_WITH_INVITEE = (
+    f"SELECT {_OWN_COLUMNS}, {columns(USER_COLUMNS, 'e')} {_OWN_FROM} "
+    'JOIN "user" e ON e.id = i.invitee_id'
+)
+_D, _R, _B = 8, 8 + DOMAIN_WIDTH, 8 + DOMAIN_WIDTH + ROLE_WIDTH
+_E = _B + USER_WIDTH
+
+OWN_LIST = Keyset(
+    select=f"SELECT {_OWN_COLUMNS} {_OWN_FROM}",
+    count_from="invitation i",
+    time_column="i.created_at",
+    id_column="i.id",
+)
+DOMAIN_LIST = Keyset(
+    select=_WITH_INVITEE, count_from="invitation i", time_column="i.created_at", id_column="i.id"
+)
+BY_IDS = Sql(f"{_WITH_INVITEE} WHERE i.id = ANY(?)")
+
+
+def invitation(row: Row, invitee: rows.User | None = None) -> Invitation:
+    """An invitation row; `invitee` stands in for the invitee's columns when left out."""
+    return Invitation(
+        sql.uuid(row[0]),
+        row[1],
+        sql.moment(row[2]),
+        sql.moment(row[3]),
+        sql.optional_moment(row[4]),
+        sql.optional_moment(row[5]),
+        sql.optional_moment(row[6]),
+        row[7],
+        rows.domain_at(row, _D),
+        rows.role_at(row, _R),
+        rows.user_at(row, _B),
+        invitee or rows.user_at(row, _E),
+    )
+
+
+def invitation_key(item: Invitation) -> tuple[datetime, UUID]:
+    return item.created_at, item.id
+
+
+async def current(invitation_ids: Sequence[UUID]) -> list[Invitation | None]:
+    """Each invitation as it is now, in order; None where it was deleted."""
+    found = {item.id: item for item in map(invitation, await sql.fetch(BY_IDS, invitation_ids))}
+    return [found.get(i) for i in invitation_ids]
+
+
+async def one(invitation_id: UUID) -> Invitation | None:
+    return (await current([invitation_id]))[0]
+
+
+_EVENT_SELECT = (
+    f"SELECT v.id, v.invitation_id, v.kind, v.at, {columns(DOMAIN_COLUMNS, 'd')}, "
+    f"{columns(ROLE_COLUMNS, 'r')}, {columns(USER_COLUMNS, 'e')}, {columns(USER_COLUMNS, 'a')} "
+    "FROM invitation_event v JOIN domain d ON d.id = v.domain_id "
+    'JOIN role r ON r.id = v.role_id JOIN "user" e ON e.id = v.invitee_id '
+    'LEFT JOIN "user" a ON a.id = v.actor_id'
+)
+_VD, _VR = 4, 4 + DOMAIN_WIDTH
+_VE = _VR + ROLE_WIDTH
+_VA = _VE + USER_WIDTH
+
+AUDIT_LIST = Keyset(
+    select=_EVENT_SELECT, count_from="invitation_event v", time_column="v.at", id_column="v.id"
+)
+EVENTS_BY_IDS = Sql(f"{_EVENT_SELECT} WHERE v.id = ANY(?)")
+HISTORIES = Sql(f"{_EVENT_SELECT} WHERE v.invitation_id = ANY(?) ORDER BY v.at, v.id")
+
+
+def event(row: Row) -> Event:
+    return Event(
+        sql.uuid(row[0]),
+        sql.uuid(row[1]),
+        row[2],
+        sql.moment(row[3]),
+        rows.domain_at(row, _VD),
+        rows.role_at(row, _VR),
+        rows.user_at(row, _VE),
+        rows.optional_user_at(row, _VA),
+    )
+
+
+def event_key(item: Event) -> tuple[datetime, UUID]:
+    return item.at, item.id
+
+
+async def events(event_ids: Sequence[UUID]) -> dict[UUID, Event]:
+    """These events, by id (deleted invitations' events included)."""
+    return {item.id: item for item in map(event, await sql.fetch(EVENTS_BY_IDS, event_ids))}
+
+
+async def histories(invitation_ids: Sequence[UUID]) -> list[list[Event]]:
+    """The events of each invitation, oldest first, in one query."""
+    by_invitation: dict[UUID, list[Event]] = {i: [] for i in invitation_ids}
+    for item in map(event, await sql.fetch(HISTORIES, invitation_ids)):
+        by_invitation[item.invitation_id].append(item)
+    return [by_invitation[i] for i in invitation_ids]

@@ -1,0 +1,111 @@
+"""Answering, resending and deleting one invitation.
+
+Every change is a conditional UPDATE/DELETE on the current status (never
+read-then-write), its history event is written in the same transaction, the result is
+read back inside that transaction (so a concurrent delete after the commit cannot turn
+a success into an error), and the event is published only after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from app import errors, models
+from app.auth import Session
+from app.ids import parse_id
+from app.models import InvitationEventKind as Kind
+from app.models import InvitationStatus as Status
+from app.permissions import (
+    Action,
+    InvitationRef,
+    invitation_for_invitee,
+    invitation_for_manager,
+)
+from app.ratelimit import Limit
+from app.runtime import Runtime
+from app.services.invitations import changes, reads
+from app.services.invitations.send import already_invited, grantable_role
+
+
+async def respond(
+    caller: Session | None, *, invitation_id: str, accept: bool, runtime: Runtime
+) -> reads.Invitation:
+    """The invitee accepts (becoming a member with the invitation's role) or declines."""
+    ref = await invitation_for_invitee(caller, parse_id(invitation_id, name="invitationId"))
+    now = runtime.clock.now()
+    target = Status.ACCEPTED if accept else Status.REJECTED
+    stamp = {"confirmed_at": now} if accept else {"rejected_at": now}
+    async with in_transaction():
+        await changes.transition(ref.id, Status.PENDING, status=target, updated_at=now, **stamp)
+        if accept:
+            await _join(ref, now)
+        kind = Kind.ACCEPTED if accept else Kind.REJECTED
+        event = await changes.record(ref, kind, ref.invitee_id, now)
+        result = await changes.reread(ref.id)
+    await runtime.bus.publish_invitation_event(changes.message(event))
+    return result
+
+
+async def _join(invitation: InvitationRef, now: datetime) -> None:
+    try:
+        await models.Membership.create(
+            domain_id=invitation.domain_id,
+            user_id=invitation.invitee_id,
+            role_id=invitation.role_id,
+            joined_at=now,
+            invitation_id=invitation.id,
+        )
+    except IntegrityError:
+        # Raised inside the transaction: the invitation stays PENDING.
+        raise errors.AlreadyMemberError(
+            "You are already a member of this domain; the invitation stays pending"
+        ) from None
+
+
+async def resend(
+    caller: Session | None, *, invitation_id: str, runtime: Runtime
+) -> reads.Invitation:
+    """Send a REJECTED invitation again: same id, back to PENDING, the invitee notified."""
+    ref, grant = await invitation_for_manager(
+        caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
+    )
+    await grantable_role(grant, ref.role_id)  # the ceiling applies to resending too
+    await runtime.limiter.consume(Limit.RESEND, str(ref.id))
+    now = runtime.clock.now()
+    try:
+        async with in_transaction():
+            await changes.transition(
+                ref.id,
+                Status.REJECTED,
+                status=Status.PENDING,
+                rejected_at=None,
+                resent_at=now,
+                updated_at=now,
+                resend_count=F("resend_count") + 1,
+            )
+            event = await changes.record(ref, Kind.RESENT, grant.user_id, now)
+            result = await changes.reread(ref.id)
+    except IntegrityError:
+        raise already_invited() from None
+    await runtime.bus.publish_invitation_event(changes.message(event))
+    return result
+
+
+async def delete(caller: Session | None, *, invitation_id: str, runtime: Runtime) -> UUID:
+    """Delete a PENDING invitation; the deletion stays in the domain's audit trail."""
+    ref, grant = await invitation_for_manager(
+        caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
+    )
+    now = runtime.clock.now()
+    async with in_transaction():
+        deleted = await models.Invitation.filter(id=ref.id, status=Status.PENDING).delete()
+        if not deleted:
+            raise await changes.not_in_status(ref.id, Status.PENDING)
+        event = await changes.record(ref, Kind.DELETED, grant.user_id, now)
+    await runtime.bus.publish_invitation_event(changes.message(event))
+    return ref.id
