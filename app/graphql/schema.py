@@ -35,6 +35,7 @@ from strawberry.types.execution import ExecutionContext
 from app.graphql import accounts, domains, invitations, memberships, notifications
 from app.graphql.context import Context, request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
+from app.graphql.execution import PlainFieldsExecution, plain_fields
 
 logger = logging.getLogger("app.graphql")
 
@@ -99,6 +100,13 @@ class RecheckSocketSession(SchemaExtension):
 
 
 class AppSchema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Plain fields of this schema's types skip the executor's full machinery.
+        self.execution_context_class = type(
+            "Execution", (PlainFieldsExecution,), {"plain": plain_fields(self._schema)}
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
