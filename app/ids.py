@@ -1,7 +1,9 @@
-"""Identifiers: time-ordered UUIDs for new rows, strict parsing of client ids."""
+"""Identifiers: time-ordered UUIDs for new rows, strict parsing of client ids, and
+cached conversions for ids read back from the database."""
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import uuid
@@ -30,3 +32,13 @@ def parse_id(value: str, *, name: str = "id") -> uuid.UUID:
 def parse_ids(values: list[str], *, name: str) -> list[uuid.UUID]:
     """Parse a list of client-supplied IDs."""
     return [parse_id(value, name=name) for value in values]
+
+
+# The same ids (a caller, their domains, its roles) come back in almost every response:
+# converting them once saves the string parsing and formatting on every read. Bounded,
+# so a few MB at most.
+from_text = functools.lru_cache(maxsize=16384)(uuid.UUID)
+"""A UUID from its canonical text as the database stores it (trusted input)."""
+
+text = functools.lru_cache(maxsize=16384)(str)
+"""The canonical text of a UUID, as clients see it."""

@@ -28,6 +28,8 @@ import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
+from app import ids
+
 Row = Sequence[Any]
 
 
@@ -107,7 +109,7 @@ async def fetch_value(statement: Sql, *params: Any) -> Any:
 
 
 def uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
+    return value if isinstance(value, UUID) else ids.from_text(value)
 
 
 def optional_uuid(value: Any) -> UUID | None:

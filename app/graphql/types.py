@@ -12,7 +12,7 @@ from uuid import UUID
 
 import strawberry
 
-from app import rows
+from app import ids, rows
 from app.graphql.context import Info
 from app.graphql.enums import Action, InvitationEventKind, InvitationStatus
 from app.services.invitations import reads
@@ -27,7 +27,7 @@ class User:
 
     @classmethod
     def from_row(cls, row: rows.User) -> User:
-        return cls(id=strawberry.ID(str(row.id)), email=row.email, name=row.name)
+        return cls(id=strawberry.ID(ids.text(row.id)), email=row.email, name=row.name)
 
 
 def _optional_user(row: rows.User | None) -> User | None:
@@ -44,7 +44,7 @@ class Role:
     @classmethod
     def from_row(cls, row: rows.Role) -> Role:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=strawberry.ID(ids.text(row.id)),
             name=row.name,
             actions=[Action(a) for a in row.actions],
             built_in=row.built_in,
@@ -68,7 +68,7 @@ class Domain:
 
     @classmethod
     def from_row(cls, row: rows.Domain) -> Domain:
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, created_at=row.created_at)
+        return cls(id=strawberry.ID(ids.text(row.id)), name=row.name, created_at=row.created_at)
 
 
 @strawberry.type
@@ -117,7 +117,7 @@ class Invitation:
     @classmethod
     def from_row(cls, row: reads.Invitation) -> Invitation:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=strawberry.ID(ids.text(row.id)),
             domain=Domain.from_row(row.domain),
             invitee=User.from_row(row.invitee),
             invited_by=User.from_row(row.invited_by),
@@ -153,7 +153,7 @@ class InvitationEvent:
             kind=InvitationEventKind(row.kind),
             at=row.at,
             actor=_optional_user(row.actor),
-            invitation_id=strawberry.ID(str(row.invitation_id)),
+            invitation_id=strawberry.ID(ids.text(row.invitation_id)),
             domain=Domain.from_row(row.domain),
             invitee=User.from_row(row.invitee),
             role=Role.from_row(row.role),
