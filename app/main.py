@@ -19,7 +19,8 @@ from app.brokers.redis import RedisBroker
 from app.clock import Clock, SystemClock
 from app.db import tortoise_config
 from app.events import Broker, EventBus
-from app.graphql.schema import AppSchema, QueryLimits, build_schema
+from app.graphql.policy import QueryLimits
+from app.graphql.schema import AppSchema, build_schema
 from app.graphql.view import GraphQLView
 from app.health import health_routes
 from app.ratelimit import RateLimiter

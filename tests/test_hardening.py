@@ -14,7 +14,8 @@ from websockets.sync.client import connect
 
 from app.auth import Authenticator
 from app.clock import SystemClock
-from app.graphql.schema import AppSchema, Query, QueryLimits, schema_extensions
+from app.graphql.policy import QueryLimits, operation_policy
+from app.graphql.schema import AppSchema, Query
 from app.settings import Settings, SettingsError
 from tests.conftest import PRODUCTION, asgi_client
 from tests.factories import create_user
@@ -100,7 +101,7 @@ class Exploding:
 
 
 async def test_subscription_errors_are_masked_with_the_production_extensions(caplog) -> None:
-    extensions = schema_extensions(QueryLimits(), production=True)
+    extensions = [operation_policy(QueryLimits(), production=True)]
     schema = AppSchema(query=Query, subscription=Exploding, extensions=extensions)
 
     stream = await schema.subscribe("subscription { ticks }")

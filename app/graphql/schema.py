@@ -1,83 +1,25 @@
-"""The one Schema: merged root types, typed-error handlers, limits and masking."""
+"""The one Schema: merged root types, typed-error handlers, the operation policy and the
+plain-fields executor."""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import (
-    ASTValidationRule,
-    FieldNode,
-    GraphQLError,
-    GraphQLSyntaxError,
-    ValidationContext,
-    ValidationRule,
-)
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from app.graphql import accounts, domains, invitations, memberships, notifications
-from app.graphql.context import Context, request_id_of
+from app.graphql.context import request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 from app.graphql.execution import PlainFieldsExecution, plain_fields
+from app.graphql.policy import QueryLimits, operation_policy
 
 logger = logging.getLogger("app.graphql")
-
-
-@dataclass(frozen=True)
-class QueryLimits:
-    """Bounds on one GraphQL document, checked before anything executes."""
-
-    depth: int = 10
-    aliases: int = 15
-    tokens: int = 2000
-    fields: int = 200
-
-
-def max_fields_rule(max_fields: int) -> type[ASTValidationRule]:
-    """Refuse documents selecting more than `max_fields` fields (duplicates included)."""
-
-    class MaxFieldsRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.count = 0
-
-        def enter_field(self, node: FieldNode, *_: object) -> None:
-            self.count += 1
-            if self.count == max_fields + 1:
-                self.report_error(
-                    GraphQLError(f"The document selects more than {max_fields} fields", node)
-                )
-
-    return MaxFieldsRule
-
-
-class MaskUnexpected(MaskErrors):
-    """Replace unexpected errors with INTERNAL and the request id, nothing else."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL", "requestId": request_id_of(self.execution_context)}
-        return masked
 
 
 def _label_refused_document(error: GraphQLError) -> None:
@@ -87,16 +29,6 @@ def _label_refused_document(error: GraphQLError) -> None:
         error.extensions = {
             "code": "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
         }
-
-
-class RecheckSocketSession(SchemaExtension):
-    """Operations on a long-lived socket see signOut and expiry at once, like HTTP."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        context = self.execution_context.context
-        if isinstance(context, Context):
-            await context.recheck_socket_session()
-        yield
 
 
 class AppSchema(strawberry.Schema):
@@ -126,34 +58,18 @@ Query = merge_types("Query", (accounts.Query, domains.Query, invitations.Query, 
 Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
 
 
-def schema_extensions(limits: QueryLimits, *, production: bool) -> list[Any]:
-    """Caches, limits and masking; the limit rules are built here, once per schema
-    (rules built per request would defeat the validation cache)."""
-    rules: list[type[ASTValidationRule]] = [
-        depth_rule(limits.depth, None, None),
-        alias_rule(limits.aliases),
-        max_fields_rule(limits.fields),
-    ]
-    return [
-        functools.partial(ParserCache, maxsize=1024),
-        functools.partial(ValidationCache, maxsize=1024),
-        lambda: AddValidationRules(rules),
-        functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
-        *([DisableIntrospection] if production else []),
-        RecheckSocketSession,
-        MaskUnexpected,
-    ]
+DEFAULT_LIMITS = QueryLimits()
 
 
 @functools.cache
-def build_schema(limits: QueryLimits = QueryLimits(), *, production: bool = False) -> AppSchema:
+def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = False) -> AppSchema:
     """The schema for these limits; production also hides introspection and suggestions.
     Cached: every app of a process with the same settings shares one schema."""
     return AppSchema(
         query=Query,
         mutation=Mutation,
         subscription=notifications.Subscription,
-        extensions=schema_extensions(limits, production=production),
+        extensions=[operation_policy(limits, production=production)],
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

@@ -1,0 +1,166 @@
+"""What every operation goes through, in one schema extension: the document limits, the
+document cache, the socket session re-check, and the masking of unexpected errors.
+
+One extension with four hooks instead of seven extensions: Strawberry looks every hook
+of every extension up again for each request, so the hooks themselves were a visible
+part of a small query's cost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    ValidationContext,
+    ValidationRule,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+
+from app.graphql.context import Context, request_id_of
+from app.graphql.errors import is_unexpected
+
+logger = logging.getLogger("app.graphql")
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Bounds on one GraphQL document, checked before anything executes."""
+
+    depth: int = 10
+    aliases: int = 15
+    tokens: int = 2000
+    fields: int = 200
+
+
+def max_fields_rule(max_fields: int) -> type[ASTValidationRule]:
+    """Refuse documents selecting more than `max_fields` fields (duplicates included)."""
+
+    class MaxFieldsRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            self.count += 1
+            if self.count == max_fields + 1:
+                self.report_error(
+                    GraphQLError(f"The document selects more than {max_fields} fields", node)
+                )
+
+    return MaxFieldsRule
+
+
+def validation_rules(
+    limits: QueryLimits, *, production: bool
+) -> tuple[type[ASTValidationRule], ...]:
+    """The rules added to GraphQL's own; built once per schema, never per request."""
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(limits.depth, None, None),
+        alias_rule(limits.aliases),
+        max_fields_rule(limits.fields),
+    ]
+    if production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return tuple(rules)
+
+
+class _Checked(NamedTuple):
+    document: DocumentNode
+    errors: list[GraphQLError] | None  # None until validated
+
+
+class DocumentCache:
+    """Parsed documents and their validation errors by query text, least recently used
+    dropped first. Keyed by the text, so a hit costs one string hash."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[str, _Checked] = OrderedDict()
+
+    def get(self, query: str | None) -> _Checked | None:
+        entry = self._entries.get(query) if query else None
+        if entry is not None:
+            self._entries.move_to_end(query)  # type: ignore[arg-type]
+        return entry
+
+    def put(self, query: str, entry: _Checked) -> None:
+        self._entries[query] = entry
+        self._entries.move_to_end(query)
+        if len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+
+
+class OperationPolicy(SchemaExtension):
+    def __init__(
+        self,
+        *,
+        limits: QueryLimits,
+        rules: tuple[type[ASTValidationRule], ...],
+        cache: DocumentCache,
+    ) -> None:
+        self.limits = limits
+        self.rules = rules
+        self.cache = cache
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        execution.parse_options["max_tokens"] = self.limits.tokens
+        execution.validation_rules = execution.validation_rules + self.rules
+        context = execution.context
+        if isinstance(context, Context):
+            # Operations on a long-lived socket see signOut and expiry at once, like HTTP.
+            await context.recheck_socket_session()
+        yield
+        result = execution.result
+        if result is not None and result.errors:
+            result.errors = [self._masked(error) for error in result.errors]
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        cached = self.cache.get(execution.query)
+        if cached is not None:
+            execution.graphql_document = cached.document
+        yield
+        if cached is None and execution.query and execution.graphql_document is not None:
+            self.cache.put(execution.query, _Checked(execution.graphql_document, None))
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        cached = self.cache.get(execution.query)
+        if cached is not None and cached.errors is not None:
+            execution.pre_execution_errors = cached.errors
+        yield
+        if cached is not None and cached.errors is None and execution.query:
+            errors = execution.pre_execution_errors or []
+            self.cache.put(execution.query, cached._replace(errors=errors))
+
+    def _masked(self, error: GraphQLError) -> GraphQLError:
+        """Unexpected errors become INTERNAL with the request id, and nothing else."""
+        if not is_unexpected(error):
+            return error
+        return GraphQLError(
+            "Internal server error",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id_of(self.execution_context)},
+        )
+
+
+def operation_policy(limits: QueryLimits, *, production: bool) -> Any:
+    """The extension factory for one schema: its rules and cache are built once."""
+    rules = validation_rules(limits, production=production)
+    cache = DocumentCache()
+    return lambda: OperationPolicy(limits=limits, rules=rules, cache=cache)
