@@ -1,4 +1,5 @@
-"""The GraphQL ASGI view: builds each request's context and answers bad bodies."""
+"""The GraphQL ASGI view: POST through `app.graphql.http`, GET, GraphiQL and WebSocket
+through Strawberry's view; builds each request's context and answers bad requests."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
+from app.graphql import http
 from app.graphql.context import Context
 from app.runtime import Runtime
 
@@ -55,7 +57,12 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope=scope, receive=receive)
         request_id = _request_id(request)
         try:
-            response = await self.run(request)
+            if request.method == "POST":
+                response = await http.post(request, self.schema, self._http_context)
+            else:
+                response = await self.run(request)  # GET queries and GraphiQL
+        except http.BadRequest as exc:
+            response = _errors_response(exc.reason, "BAD_USER_INPUT", exc.status)
         except HTTPException as exc:
             # Malformed requests get the same error shape as GraphQL errors.
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_USER_INPUT"
@@ -72,6 +79,9 @@ class GraphQLView(GraphQL[Context, None]):
             )
         response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
+
+    async def _http_context(self, request: Request) -> Context:
+        return await self.get_context(request, None)
 
     def encode_json(self, data: object) -> str:
         # Performance: orjson writes the same compact JSON several times faster. A str,
