@@ -2,10 +2,11 @@
 
 Most fields of a response are plain: an attribute of the parent object (`id`, `name`,
 `createdAt`, `domain`, `edges`) with no resolver, arguments, permission or extension.
-The standard executor runs each through its whole machinery: resolve info, argument
-coercion, the resolver wrapper, then value completion. `PlainFieldsExecution` reads the
-attribute directly; a scalar or enum is serialized on the spot, anything else is
-completed as usual with a resolve info built only if something asks for it. Every
+The standard executor runs each through its whole machinery: a path, resolve info,
+argument coercion, the resolver wrapper, then value completion. `PlainFieldsExecution`
+reads the attribute directly: a scalar or enum is serialized in the loop over its
+parent's fields, anything else is completed as usual with a resolve info built only if
+something asks for it. Every
 other field, and every plain scalar whose value is missing or does not serialize, takes
 the standard path, which reports the same errors it always has.
 `tests/test_execution.py` checks that both executors give the same answers.
@@ -26,8 +27,8 @@ from graphql import (
     get_nullable_type,
     is_list_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -86,6 +87,65 @@ class _LazyInfo:
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     plain: ClassVar[dict[int, PlainField]] = {}  # set by the schema that uses this class
 
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's loop over an object's fields, with plain scalars read inline
+        (no Path, no execute_field) and the rest executed as usual."""
+        results: dict[str, Any] = {}
+        awaitable: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                value = self._plain_scalar(parent_type, source_value, field_details_list)
+                if value is _MISSING:
+                    field_path = Path(path, response_name, parent_type.name)
+                    value = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
+                    if value is Undefined:
+                        continue
+                    if self.is_awaitable(value):
+                        awaitable.append(response_name)
+                results[response_name] = value
+        except Exception:
+            if awaitable:
+                self.settle_in_background([results[name] for name in awaitable])
+            raise
+        if not awaitable:
+            return results
+        return self._gather(results, awaitable)
+
+    def _plain_scalar(
+        self, parent_type: GraphQLObjectType, source: Any, field_details_list: FieldDetailsList
+    ) -> Any:
+        """A plain scalar field's serialized value; _MISSING for anything else, and for a
+        value the standard path must report on (missing, null where not allowed, invalid)."""
+        node = field_details_list[0].node
+        plan = self.plain.get(id(self.schema.get_field(parent_type, node.name.value)))
+        if plan is None or plan.leaf is None or node.arguments:
+            return _MISSING
+        value = getattr(source, plan.attribute, _MISSING)
+        if value is None:
+            return None if plan.nullable else _MISSING
+        if value is _MISSING:
+            return _MISSING
+        coerced = _coerce(plan.leaf, value)
+        return _MISSING if coerced is None or coerced is Undefined else coerced
+
+    @staticmethod
+    async def _gather(results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:
+        if len(awaitable) == 1:
+            results[awaitable[0]] = await results[awaitable[0]]
+        else:
+            values = await gather_with_cancel(*(results[name] for name in awaitable))
+            results.update(zip(awaitable, values, strict=True))
+        return results
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -94,25 +154,41 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
+        """A plain object or list field is read and completed without a resolver call."""
         node = field_details_list[0].node
         field = self.schema.get_field(parent_type, node.name.value)
-        plan = self.plain.get(id(field)) if field is not None else None
-        if plan is None or node.arguments:
+        plan = self.plain.get(id(field))
+        value = _MISSING
+        if plan is not None and plan.leaf is None and not node.arguments:
+            value = getattr(source, plan.attribute, _MISSING)
+        if value is _MISSING:
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
             )
-        value = getattr(source, plan.attribute, _MISSING)
-        if value is None and plan.nullable:
-            return None
-        if plan.leaf is not None and value is not None and value is not _MISSING:
-            coerced = _coerce(plan.leaf, value)
-            if coerced is not None and coerced is not Undefined:
-                return coerced
-        if plan.leaf is not None or value is _MISSING:
-            return super().execute_field(
-                parent_type, source, field_details_list, path, position_context
-            )
+        if value is not None:
+            scalars = self._scalars_only(field.type, value, field_details_list)  # type: ignore[union-attr]
+            if scalars is not _MISSING:
+                return scalars
         return self._complete(field, parent_type, value, field_details_list, path, position_context)
+
+    def _scalars_only(
+        self, field_type: Any, value: Any, field_details_list: FieldDetailsList
+    ) -> Any:
+        """An object whose selected fields are all plain scalars (`domain { name }`), as
+        its response dict; _MISSING when it needs the standard completion."""
+        object_type = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+        if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of:
+            return _MISSING
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            return _MISSING
+        response: dict[str, Any] = {}
+        for response_name, details in grouped_field_set.items():
+            scalar = self._plain_scalar(object_type, value, details)
+            if scalar is _MISSING:
+                return _MISSING
+            response[response_name] = scalar
+        return response
 
     def _complete(
         self,
