@@ -6,9 +6,31 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tortoise import Tortoise
+from tortoise.connection import get_connection
+
 from app.settings import DEFAULT_DATABASE_URL
 
 MODELS = ["app.models"]
+
+# Conditional indexes, which Tortoise's schema generation does not write: the migrations
+# create them (frozen copies there), and `generate_schema` adds them for tests and tools
+# that build a schema from the models. tests/test_migrations.py checks both agree.
+PARTIAL_INDEXES = (
+    # At most one PENDING invitation per (domain, invitee) and per (domain, address).
+    "CREATE UNIQUE INDEX IF NOT EXISTS uq_invitation_one_pending "
+    "ON invitation (domain_id, invitee_id) WHERE status = 'PENDING'",
+    "CREATE UNIQUE INDEX IF NOT EXISTS uq_invitation_one_pending_email "
+    "ON invitation (domain_id, invitee_email) WHERE status = 'PENDING'",
+    # The expiry sweep's PENDING rows by deadline.
+    "CREATE INDEX IF NOT EXISTS ix_invitation_pending_expiry "
+    "ON invitation (expires_at) WHERE status = 'PENDING'",
+    # The relay's queue: events not yet given a position.
+    "CREATE INDEX IF NOT EXISTS ix_invitation_event_unpositioned "
+    "ON invitation_event (at, id) WHERE position IS NULL",
+    "CREATE INDEX IF NOT EXISTS ix_member_event_unpositioned "
+    "ON member_event (at, id) WHERE position IS NULL",
+)
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -25,6 +47,18 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+RELAY_CURSOR_ROW = "INSERT INTO relay_cursor (id, assigned) VALUES (1, 0)"
+
+
+async def generate_schema() -> None:
+    """Create every table from the models, with the partial indexes and the relay's
+    cursor row the migrations add (for tests and tools that skip the migrations)."""
+    await Tortoise.generate_schemas()
+    connection = get_connection("default")
+    for statement in (*PARTIAL_INDEXES, RELAY_CURSOR_ROW):
+        await connection.execute_script(statement)
 
 
 def ensure_sqlite_directory(database_url: str) -> None:

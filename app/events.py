@@ -24,7 +24,7 @@ class InvitationEventMessage:
     kind: str  # SENT | RESENT | ACCEPTED | REJECTED | DELETED
     invitation_id: str
     domain_id: str
-    invitee_id: str
+    invitee_id: str | None  # None: an e-mail invitation nobody has claimed
     role_id: str
     actor_id: str | None
     at: str  # ISO 8601, UTC
@@ -85,7 +85,7 @@ class EventBus:
     async def publish_invitation_event(self, message: InvitationEventMessage) -> None:
         """Best-effort: a broker failure is logged, never raised."""
         channels = [domain_channel(message.domain_id)]
-        if message.kind in ("SENT", "RESENT"):
+        if message.kind in ("SENT", "RESENT") and message.invitee_id:
             channels.append(user_channel(message.invitee_id))
         for channel in channels:
             try:

@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     broker: Broker = redis or InMemoryBroker()
     bus = EventBus(broker)
     limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
-    runtime = Runtime(clock=clock, auth=auth, bus=bus, limiter=limiter)
+    runtime = Runtime(settings=settings, clock=clock, auth=auth, bus=bus, limiter=limiter)
     graphql = GraphQLView(
         schema_for(settings),
         runtime=runtime,

@@ -18,9 +18,13 @@ def utcnow() -> datetime:
 
 
 class InvitationStatus(StrEnum):
+    """Stored statuses. A PENDING row whose expires_at has passed reads as EXPIRED
+    everywhere before the sweep stores EXPIRED (services/invitations/expiry.py)."""
+
     PENDING = "PENDING"
     ACCEPTED = "ACCEPTED"
     REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
 
 
 class InvitationEventKind(StrEnum):
@@ -29,6 +33,27 @@ class InvitationEventKind(StrEnum):
     ACCEPTED = "ACCEPTED"
     REJECTED = "REJECTED"
     DELETED = "DELETED"
+    EXPIRED = "EXPIRED"
+    CLAIMED = "CLAIMED"
+
+
+class MemberEventKind(StrEnum):
+    JOINED = "JOINED"
+    ROLE_CHANGED = "ROLE_CHANGED"
+    REMOVED = "REMOVED"
+    LEFT = "LEFT"
+
+
+class EmailStatus(StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
 
 
 class User(Model):
@@ -63,6 +88,8 @@ class Domain(Model):
     id = fields.UUIDField(primary_key=True, default=new_id)
     name = fields.CharField(max_length=100)
     created_at = fields.DatetimeField(default=utcnow)
+    # Lifetime of invitations sent or resent from now on; null: the server default.
+    invitation_ttl_seconds = fields.IntField(null=True)
 
     class Meta:
         table = "domain"
@@ -78,6 +105,9 @@ class Role(Model):
     # Action names; see app.permissions.Action.
     actions: list[str] = fields.JSONField(default=list)
     built_in = fields.BooleanField(default=False)
+    # Whether `actions` is every action: a domain keeps at least one member whose role
+    # is, so LAST_ADMIN can be one conditional statement. Roles are never edited.
+    holds_all_actions = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(default=utcnow)
 
     class Meta:
@@ -115,15 +145,17 @@ class Membership(Model):
 
 
 class Invitation(Model):
-    """At most one PENDING row per (domain, invitee): a partial unique index
-    created by migration 0002, because Tortoise drops conditional constraints."""
+    """At most one PENDING row per (domain, invitee) and per (domain, invitee_email):
+    partial unique indexes created by migrations, because Tortoise drops conditional
+    constraints. `invitee` is null for an e-mail invitation nobody has claimed yet;
+    `invitee_email` is always the address invited (an account's e-mail otherwise)."""
 
     id = fields.UUIDField(primary_key=True, default=new_id)
     domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
         "models.Domain", related_name="invitations", on_delete=fields.CASCADE
     )
-    invitee: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="invitations_received", on_delete=fields.CASCADE
+    invitee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="invitations_received", null=True, on_delete=fields.CASCADE
     )
     invited_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="invitations_sent", on_delete=fields.CASCADE
@@ -132,16 +164,21 @@ class Invitation(Model):
         "models.Role", related_name="invitations", on_delete=fields.RESTRICT
     )
     domain_id: UUID
-    invitee_id: UUID
+    invitee_id: UUID | None
     invited_by_id: UUID
     role_id: UUID
+    invitee_email = fields.CharField(max_length=254)
     status = fields.CharEnumField(InvitationStatus, max_length=16)
+    message = fields.TextField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
     updated_at = fields.DatetimeField(default=utcnow)
+    expires_at = fields.DatetimeField()
     confirmed_at = fields.DatetimeField(null=True)
     rejected_at = fields.DatetimeField(null=True)
     resent_at = fields.DatetimeField(null=True)
     resend_count = fields.IntField(default=0)
+    # Keyed hash of the one-time secret of an e-mail invitation; null once used or voided.
+    secret_hash = fields.CharField(max_length=64, null=True, unique=True)
 
     class Meta:
         table = "invitation"
@@ -149,12 +186,15 @@ class Invitation(Model):
             Index(fields=("invitee_id", "status", "created_at", "id")),
             Index(fields=("domain_id", "created_at", "id")),
             Index(fields=("domain_id", "status", "created_at", "id")),
+            Index(fields=("domain_id", "invitee_email")),
         )
 
 
 class InvitationEvent(Model):
     """One transition of an invitation. It outlives the invitation it describes,
-    so it copies the domain, invitee and role instead of pointing at the row."""
+    so it copies the domain, invitee and role instead of pointing at the row.
+    `position` is assigned by the relay when it publishes the event (app/relay.py):
+    null until then, and the order of replay after."""
 
     id = fields.UUIDField(primary_key=True, default=new_id)
     invitation_id = fields.UUIDField()
@@ -166,20 +206,192 @@ class InvitationEvent(Model):
     domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
         "models.Domain", related_name="invitation_events", on_delete=fields.CASCADE
     )
-    invitee: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="events_received", on_delete=fields.CASCADE
+    invitee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="events_received", null=True, on_delete=fields.CASCADE
     )
     role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
         "models.Role", related_name="events", on_delete=fields.RESTRICT
     )
     actor_id: UUID | None
     domain_id: UUID
-    invitee_id: UUID
+    invitee_id: UUID | None
     role_id: UUID
+    invitee_email = fields.CharField(max_length=254)
+    position = fields.BigIntField(null=True)
 
     class Meta:
         table = "invitation_event"
         indexes = (
             Index(fields=("invitation_id", "at")),
             Index(fields=("domain_id", "at", "id")),
+            Index(fields=("domain_id", "position")),
+            Index(fields=("invitee_id", "position")),
         )
+
+
+class MemberEvent(Model):
+    """One change of a domain's membership, kept for the domain's member history."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    kind = fields.CharEnumField(MemberEventKind, max_length=16)
+    at = fields.DatetimeField(default=utcnow)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="member_events_acted", null=True, on_delete=fields.SET_NULL
+    )
+    domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
+        "models.Domain", related_name="member_events", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="member_events", on_delete=fields.CASCADE
+    )
+    role: fields.ForeignKeyNullableRelation[Role] = fields.ForeignKeyField(
+        "models.Role", related_name="member_events", null=True, on_delete=fields.RESTRICT
+    )
+    previous_role: fields.ForeignKeyNullableRelation[Role] = fields.ForeignKeyField(
+        "models.Role", related_name="member_events_before", null=True, on_delete=fields.RESTRICT
+    )
+    actor_id: UUID | None
+    domain_id: UUID
+    user_id: UUID
+    role_id: UUID | None
+    previous_role_id: UUID | None
+    position = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "member_event"
+        indexes = (
+            Index(fields=("domain_id", "at", "id")),
+            Index(fields=("domain_id", "position")),
+        )
+
+
+class RelayCursor(Model):
+    """The last position the relay assigned: one row, locked while a relay publishes."""
+
+    id = fields.IntField(primary_key=True)
+    assigned = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "relay_cursor"
+
+
+class IdempotencyKey(Model):
+    """A mutation request made with an Idempotency-Key: its body's hash, and once done,
+    the answer to replay. Forgotten after 24 h."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="idempotency_keys", on_delete=fields.CASCADE
+    )
+    user_id: UUID
+    key = fields.CharField(max_length=255)
+    request_hash = fields.CharField(max_length=64)
+    # Set while the first request runs; a repeat before it is done is a conflict.
+    locked_until = fields.DatetimeField(null=True)
+    response_status = fields.IntField(null=True)
+    response_body = fields.BinaryField(null=True)
+    created_at = fields.DatetimeField(default=utcnow)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "idempotency_key"
+        unique_together = (("user", "key"),)
+        indexes = (Index(fields=("expires_at",)),)
+
+
+class EmailMessage(Model):
+    """The outbox: each e-mail to send, written in the transaction of what it tells,
+    sent (and retried) by the mailer. An invitation's link secret is never stored:
+    it is derived from `nonce` and SECRET_KEY when the message is rendered."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    invitation: fields.ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
+        "models.Invitation", related_name="emails", null=True, on_delete=fields.SET_NULL
+    )
+    invitation_id: UUID | None
+    to_address = fields.CharField(max_length=254)
+    nonce = fields.CharField(max_length=64, null=True)
+    status = fields.CharEnumField(EmailStatus, max_length=16, default=EmailStatus.QUEUED)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(null=True)
+    next_attempt_at = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(default=utcnow)
+
+    class Meta:
+        table = "email_message"
+        indexes = (
+            Index(fields=("status", "next_attempt_at")),
+            Index(fields=("invitation_id", "created_at")),
+        )
+
+
+class Webhook(Model):
+    """An endpoint of a domain that receives its events, signed with its secret."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
+        "models.Domain", related_name="webhooks", on_delete=fields.CASCADE
+    )
+    domain_id: UUID
+    url = fields.CharField(max_length=2048)
+    description = fields.CharField(max_length=500, null=True)
+    # One bit per WebhookEventType, so the deliveries of an event are one INSERT ... SELECT.
+    event_mask = fields.BigIntField(default=0)
+    secret = fields.CharField(max_length=128)
+    enabled = fields.BooleanField(default=True)
+    consecutive_failures = fields.IntField(default=0)
+    disabled_reason = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField(default=utcnow)
+    updated_at = fields.DatetimeField(default=utcnow)
+
+    class Meta:
+        table = "webhook"
+        indexes = (Index(fields=("domain_id", "created_at")),)
+
+
+class WebhookDelivery(Model):
+    """One event to deliver to one webhook, written in the transaction of the event."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    webhook_id: UUID
+    event_id = fields.UUIDField()
+    event_type = fields.CharField(max_length=40)
+    payload = fields.TextField()
+    status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    last_status_code = fields.IntField(null=True)
+    last_attempt_at = fields.DatetimeField(null=True)
+    next_attempt_at = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(default=utcnow)
+
+    class Meta:
+        table = "webhook_delivery"
+        indexes = (
+            Index(fields=("webhook_id", "created_at", "id")),
+            Index(fields=("status", "next_attempt_at")),
+        )
+
+
+class WebhookAttempt(Model):
+    """One try of a delivery: what the receiver answered (at most 1 KiB of it kept)."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
+        "models.WebhookDelivery", related_name="attempts_made", on_delete=fields.CASCADE
+    )
+    delivery_id: UUID
+    at = fields.DatetimeField(default=utcnow)
+    status_code = fields.IntField(null=True)
+    error = fields.CharField(max_length=500, null=True)
+    duration_ms = fields.IntField(default=0)
+    response_body = fields.TextField(null=True)
+
+    class Meta:
+        table = "webhook_attempt"
+        indexes = (Index(fields=("delivery_id", "at")),)

@@ -35,6 +35,7 @@ class Action(StrEnum):
     INVITATION_READ = "INVITATION_READ"
     INVITATION_MANAGE = "INVITATION_MANAGE"
     ROLE_MANAGE = "ROLE_MANAGE"
+    WEBHOOK_MANAGE = "WEBHOOK_MANAGE"
 
 
 ADMIN_ROLE = "admin"
@@ -57,12 +58,14 @@ class Grant(NamedTuple):
 
 
 class InvitationRef(NamedTuple):
-    """What authorizing an invitation needs to know about it."""
+    """What authorizing an invitation needs to know about it (and what its history rows
+    copy). `invitee_id` is null for an e-mail invitation nobody has claimed."""
 
     id: UUID
     domain_id: UUID
-    invitee_id: UUID
+    invitee_id: UUID | None
     role_id: UUID
+    invitee_email: str
 
 
 _GRANT_SELECT = (
@@ -71,7 +74,9 @@ _GRANT_SELECT = (
 )
 GRANT = sql.Sql(f"{_GRANT_SELECT} WHERE m.domain_id = ? AND m.user_id = ?")
 GRANTS = sql.Sql(f"{_GRANT_SELECT} WHERE m.domain_id = ANY(?) AND m.user_id = ANY(?)")
-INVITATION_REF = sql.Sql("SELECT id, domain_id, invitee_id, role_id FROM invitation WHERE id = ?")
+INVITATION_REF = sql.Sql(
+    "SELECT id, domain_id, invitee_id, role_id, invitee_email FROM invitation WHERE id = ?"
+)
 
 
 def within_ceiling(granted: Iterable[str], granter: Iterable[str]) -> bool:
@@ -130,7 +135,9 @@ async def _ref(invitation_id: UUID) -> InvitationRef:
     row = await sql.fetch_one(INVITATION_REF, invitation_id)
     if row is None:
         raise _no_such_invitation()
-    return InvitationRef(*(sql.uuid(value) for value in row))
+    return InvitationRef(
+        sql.uuid(row[0]), sql.uuid(row[1]), sql.optional_uuid(row[2]), sql.uuid(row[3]), row[4]
+    )
 
 
 async def invitation_for_invitee(caller: Session | None, invitation_id: UUID) -> InvitationRef:

@@ -8,10 +8,12 @@ from app.auth import Authenticator
 from app.clock import Clock
 from app.events import EventBus
 from app.ratelimit import RateLimiter
+from app.settings import Settings
 
 
 @dataclass(frozen=True)
 class Runtime:
+    settings: Settings
     clock: Clock
     auth: Authenticator
     bus: EventBus

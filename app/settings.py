@@ -29,6 +29,8 @@ class Settings:
     app_env: Environment = "development"
     secret_key: str = DEVELOPMENT_SECRET
     token_ttl_seconds: int = 7 * 24 * 3600
+    # Lifetime of an invitation, unless its domain sets its own (Domain.invitationTtlSeconds).
+    invitation_ttl_seconds: int = 7 * 24 * 3600
     # "cheapest" is for test suites only: production refuses it.
     password_hash_profile: Literal["default", "cheapest"] = "default"
     allowed_origins: tuple[str, ...] = ()
@@ -80,6 +82,7 @@ class Settings:
             app_env=cast(Environment, app_env),
             secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET),
             token_ttl_seconds=config("TOKEN_TTL_SECONDS", cast=int, default=7 * 24 * 3600),
+            invitation_ttl_seconds=number("invitation_ttl_seconds"),
             password_hash_profile=cast(Literal["default", "cheapest"], profile),
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             log_level=config("LOG_LEVEL", default="info"),
@@ -99,7 +102,7 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse configurations that are unsafe or cannot work."""
-        for name in ("token_ttl_seconds", *LIMITS):
+        for name in ("token_ttl_seconds", "invitation_ttl_seconds", *LIMITS):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be positive")
         if self.workers < 1:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -21,7 +20,7 @@ from tortoise.contrib.test import truncate_all_models
 from app.auth import Authenticator, Session
 from app.brokers.memory import InMemoryBroker
 from app.clock import ManualClock
-from app.db import MODELS, tortoise_config
+from app.db import MODELS, PARTIAL_INDEXES, RELAY_CURSOR_ROW, tortoise_config
 from app.events import EventBus
 from app.graphql.context import Context
 from app.graphql.schema import schema
@@ -38,14 +37,14 @@ from tests.world import World, make_world
 # creating and dropping a database per test cost 0.1-0.5 s each on this machine.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:")
 ON_SQLITE = TEST_DATABASE_URL.startswith("sqlite")
-_one_pending = importlib.import_module("app.migrations.0002_one_pending_invitation")
-PARTIAL_INDEX_SQL = _one_pending.Migration.operations[0].sql
 
 
 async def _make_schema(db_url: str) -> AsyncIterator[TortoiseContext]:
     async with tortoise_test_context(MODELS, db_url=db_url) as ctx:
-        # generate_schemas drops conditional indexes; add it as migration 0002 does.
-        await get_connection("default").execute_script(PARTIAL_INDEX_SQL)
+        # The context generated the tables; add what the migrations add besides.
+        connection = get_connection("default")
+        for statement in (*PARTIAL_INDEXES, RELAY_CURSOR_ROW):
+            await connection.execute_script(statement)
         yield ctx
 
 
@@ -81,6 +80,7 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[TortoiseContext]:
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(url))
         await truncate_all_models()
+        await get_connection("default").execute_script(RELAY_CURSOR_ROW)
         yield ctx
 
 
@@ -167,7 +167,7 @@ def auth(clock: ManualClock) -> Authenticator:
 def runtime(
     clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
 ) -> Runtime:
-    return Runtime(clock=clock, auth=auth, bus=bus, limiter=limiter)
+    return Runtime(settings=Settings(), clock=clock, auth=auth, bus=bus, limiter=limiter)
 
 
 class GraphQLClient:

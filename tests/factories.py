@@ -12,6 +12,7 @@ from app.permissions import Action
 from app.ratelimit import RateLimiter
 from app.runtime import Runtime
 from app.services import domains
+from app.settings import Settings
 
 _counter = itertools.count(1)
 
@@ -19,7 +20,11 @@ _counter = itertools.count(1)
 def runtime_for(auth: Authenticator) -> Runtime:
     """A runtime around `auth`: real time, in-process events, no rate limits."""
     return Runtime(
-        clock=auth.clock, auth=auth, bus=EventBus(InMemoryBroker()), limiter=RateLimiter.disabled()
+        settings=Settings(),
+        clock=auth.clock,
+        auth=auth,
+        bus=EventBus(InMemoryBroker()),
+        limiter=RateLimiter.disabled(),
     )
 
 

@@ -21,6 +21,7 @@ from app.events import EventBus
 from app.ratelimit import RateLimiter
 from app.runtime import Runtime
 from app.services import accounts, invitations
+from app.settings import Settings
 
 PASSWORD = "password123"  # what tests.factories.create_user gives every account
 
@@ -34,7 +35,11 @@ async def contend(
         secret_key="race", token_ttl=timedelta(hours=1), cheap_hashing=True, clock=clock
     )
     runtime = Runtime(
-        clock=clock, auth=auth, bus=EventBus(InMemoryBroker()), limiter=RateLimiter.disabled()
+        settings=Settings(),
+        clock=clock,
+        auth=auth,
+        bus=EventBus(InMemoryBroker()),
+        limiter=RateLimiter.disabled(),
     )
     try:
         token, _ = await accounts.sign_in(

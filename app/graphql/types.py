@@ -98,7 +98,9 @@ class Member:
 class Invitation:
     id: strawberry.ID
     domain: Domain
-    invitee: User
+    invitee: User | None = strawberry.field(
+        description="The invited user; null for an e-mail invitation nobody has claimed yet."
+    )
     invited_by: User
     role: Role
     status: InvitationStatus
@@ -119,7 +121,7 @@ class Invitation:
         return cls(
             id=strawberry.ID(ids.text(row.id)),
             domain=Domain.from_row(row.domain),
-            invitee=User.from_row(row.invitee),
+            invitee=_optional_user(row.invitee),
             invited_by=User.from_row(row.invited_by),
             role=Role.from_row(row.role),
             status=InvitationStatus(row.status),
@@ -139,7 +141,7 @@ class InvitationEvent:
     actor: User | None
     invitation_id: strawberry.ID
     domain: Domain
-    invitee: User
+    invitee: User | None
     role: Role
 
     @strawberry.field(description="The invitation as it is now; null once deleted.")
@@ -155,7 +157,7 @@ class InvitationEvent:
             actor=_optional_user(row.actor),
             invitation_id=strawberry.ID(ids.text(row.invitation_id)),
             domain=Domain.from_row(row.domain),
-            invitee=User.from_row(row.invitee),
+            invitee=_optional_user(row.invitee),
             role=Role.from_row(row.role),
         )
 

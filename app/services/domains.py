@@ -24,6 +24,8 @@ from app.rows import DOMAIN_COLUMNS, ROLE_COLUMNS, columns
 from app.runtime import Runtime
 from app.services.validation import clean_name
 
+ALL_ACTIONS = frozenset(Action)
+
 MY_DOMAINS = sql.Sql(
     f"SELECT {columns(DOMAIN_COLUMNS, 'd')} FROM membership m JOIN domain d ON d.id = m.domain_id "
     "WHERE m.user_id = ? ORDER BY m.joined_at DESC, d.id DESC"
@@ -34,7 +36,7 @@ ROLE = sql.Sql(
 )
 ROLES = sql.Sql(
     f"SELECT {columns(ROLE_COLUMNS, 'r')} FROM role r WHERE r.domain_id = ANY(?) "
-    "ORDER BY r.created_at, r.id"
+    "ORDER BY r.built_in DESC, r.created_at, r.name, r.id"
 )
 
 
@@ -51,6 +53,7 @@ async def create_domain(caller: Session | None, *, name: str, runtime: Runtime) 
                 name=role_name,
                 actions=sorted(actions),
                 built_in=True,
+                holds_all_actions=actions == ALL_ACTIONS,
                 created_at=now,
             )
             for role_name, actions in BUILT_IN_ROLES.items()
@@ -89,6 +92,7 @@ async def create_role(
             domain_id=domain,
             name=name,
             actions=sorted(set(actions)),
+            holds_all_actions=set(actions) == ALL_ACTIONS,
             created_at=runtime.clock.now(),
         )
     except IntegrityError:

@@ -41,7 +41,7 @@ async def _invitations_received(
         async for message in messages:
             await _ensure_current(session, runtime)
             invitation = await _invitations.load(UUID(message.invitation_id))
-            if invitation is not None and invitation.invitee.id == session.user.id:
+            if invitation is not None and invitation.invitee == session.user:
                 yield invitation
 
 

@@ -3,7 +3,7 @@ compare-and-set on the current status, and the message published after commit.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from app import errors, models, sql
@@ -14,6 +14,13 @@ from app.permissions import InvitationRef
 from app.services.invitations import reads
 
 STATUS = sql.Sql("SELECT status FROM invitation WHERE id = ?")
+DOMAIN_TTL = sql.Sql("SELECT invitation_ttl_seconds FROM domain WHERE id = ?")
+
+
+async def expiry(domain_id: UUID, now: datetime, default_ttl_seconds: int) -> datetime:
+    """When an invitation sent or resent `now` expires: the domain's TTL, or the default."""
+    ttl = await sql.fetch_value(DOMAIN_TTL, domain_id)
+    return now + timedelta(seconds=ttl or default_ttl_seconds)
 
 
 def event_row(
@@ -28,6 +35,7 @@ def event_row(
         actor_id=actor_id,
         domain_id=invitation.domain_id,
         invitee_id=invitation.invitee_id,
+        invitee_email=invitation.invitee_email,
         role_id=invitation.role_id,
     )
 
@@ -75,7 +83,7 @@ def message(event: models.InvitationEvent) -> InvitationEventMessage:
         kind=event.kind.value,
         invitation_id=str(event.invitation_id),
         domain_id=str(event.domain_id),
-        invitee_id=str(event.invitee_id),
+        invitee_id=str(event.invitee_id) if event.invitee_id else None,
         role_id=str(event.role_id),
         actor_id=str(event.actor_id) if event.actor_id else None,
         at=event.at.isoformat(),

@@ -35,10 +35,13 @@ class Invitation(NamedTuple):
     rejected_at: datetime | None
     resent_at: datetime | None
     resend_count: int
+    expires_at: datetime
+    invitee_email: str
+    message: str | None
     domain: rows.Domain
     role: rows.Role
     invited_by: rows.User
-    invitee: rows.User
+    invitee: rows.User | None  # None: an e-mail invitation nobody has claimed
 
 
 class Event(NamedTuple):
@@ -46,9 +49,11 @@ class Event(NamedTuple):
     invitation_id: UUID
     kind: str
     at: datetime
+    invitee_email: str
+    position: int | None
     domain: rows.Domain
     role: rows.Role
-    invitee: rows.User
+    invitee: rows.User | None
     actor: rows.User | None
 
 
@@ -56,7 +61,8 @@ class Event(NamedTuple):
 # caller's own lists can leave that join out (the invitee is the caller).
 _OWN_COLUMNS = (
     "i.id, i.status, i.created_at, i.updated_at, i.confirmed_at, i.rejected_at, "
-    f"i.resent_at, i.resend_count, {columns(DOMAIN_COLUMNS, 'd')}, "
+    "i.resent_at, i.resend_count, i.expires_at, i.invitee_email, i.message, "
+    f"{columns(DOMAIN_COLUMNS, 'd')}, "
     f"{columns(ROLE_COLUMNS, 'r')}, {columns(USER_COLUMNS, 'b')}"
 )
 _OWN_FROM = (
@@ -65,9 +71,9 @@ _OWN_FROM = (
 )
 _WITH_INVITEE = (
     f"SELECT {_OWN_COLUMNS}, {columns(USER_COLUMNS, 'e')} {_OWN_FROM} "
-    'JOIN "user" e ON e.id = i.invitee_id'
+    'LEFT JOIN "user" e ON e.id = i.invitee_id'
 )
-_D, _R, _B = 8, 8 + DOMAIN_WIDTH, 8 + DOMAIN_WIDTH + ROLE_WIDTH
+_D, _R, _B = 11, 11 + DOMAIN_WIDTH, 11 + DOMAIN_WIDTH + ROLE_WIDTH
 _E = _B + USER_WIDTH
 
 OWN_LIST = Keyset(
@@ -93,10 +99,13 @@ def invitation(row: Row, invitee: rows.User | None = None) -> Invitation:
         sql.optional_moment(row[5]),
         sql.optional_moment(row[6]),
         row[7],
+        sql.moment(row[8]),
+        row[9],
+        row[10],
         rows.domain_at(row, _D),
         rows.role_at(row, _R),
         rows.user_at(row, _B),
-        invitee or rows.user_at(row, _E),
+        invitee or rows.optional_user_at(row, _E),
     )
 
 
@@ -115,13 +124,14 @@ async def one(invitation_id: UUID) -> Invitation | None:
 
 
 _EVENT_SELECT = (
-    f"SELECT v.id, v.invitation_id, v.kind, v.at, {columns(DOMAIN_COLUMNS, 'd')}, "
-    f"{columns(ROLE_COLUMNS, 'r')}, {columns(USER_COLUMNS, 'e')}, {columns(USER_COLUMNS, 'a')} "
+    "SELECT v.id, v.invitation_id, v.kind, v.at, v.invitee_email, v.position, "
+    f"{columns(DOMAIN_COLUMNS, 'd')}, {columns(ROLE_COLUMNS, 'r')}, "
+    f"{columns(USER_COLUMNS, 'e')}, {columns(USER_COLUMNS, 'a')} "
     "FROM invitation_event v JOIN domain d ON d.id = v.domain_id "
-    'JOIN role r ON r.id = v.role_id JOIN "user" e ON e.id = v.invitee_id '
+    'JOIN role r ON r.id = v.role_id LEFT JOIN "user" e ON e.id = v.invitee_id '
     'LEFT JOIN "user" a ON a.id = v.actor_id'
 )
-_VD, _VR = 4, 4 + DOMAIN_WIDTH
+_VD, _VR = 6, 6 + DOMAIN_WIDTH
 _VE = _VR + ROLE_WIDTH
 _VA = _VE + USER_WIDTH
 
@@ -138,9 +148,11 @@ def event(row: Row) -> Event:
         sql.uuid(row[1]),
         row[2],
         sql.moment(row[3]),
+        row[4],
+        row[5],
         rows.domain_at(row, _VD),
         rows.role_at(row, _VR),
-        rows.user_at(row, _VE),
+        rows.optional_user_at(row, _VE),
         rows.optional_user_at(row, _VA),
     )
 

@@ -26,7 +26,7 @@ MAX_INVITEES = 100
 
 SendResult = reads.Invitation | errors.UserFacingError
 
-KNOWN_USERS = sql.Sql('SELECT id FROM "user" WHERE id = ANY(?)')
+KNOWN_USERS = sql.Sql('SELECT id, email FROM "user" WHERE id = ANY(?)')
 MEMBERS = sql.Sql("SELECT user_id FROM membership WHERE domain_id = ? AND user_id = ANY(?)")
 OPEN_INVITATIONS = sql.Sql(
     "SELECT invitee_id, status FROM invitation "
@@ -58,10 +58,12 @@ async def send(
     role = await grantable_role(grant, parse_id(role_id, name="roleId"))
     # The quota counts invitees, not calls; past it, nothing is written.
     await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(invitees))
-    refusals = await _refusals(domain, invitees)
+    emails, refusals = await _refusals(domain, invitees)
     now = runtime.clock.now()
+    expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
     planned: list[SendResult | _Candidate] = [
-        refusals.get(invitee) or _candidate(grant, role, invitee, now) for invitee in invitees
+        refusals.get(invitee) or _candidate(grant, role, invitee, emails[invitee], now, expires_at)
+        for invitee in invitees
     ]
     outcomes = await _insert([c for c in planned if isinstance(c, _Candidate)])
     for candidate in planned:
@@ -88,9 +90,12 @@ def check_ceiling(grant: Grant, role: Role) -> None:
         )
 
 
-async def _refusals(domain_id: UUID, invitees: list[UUID]) -> dict[UUID, errors.UserFacingError]:
-    """Why each invitee cannot be invited, read in three queries for the whole batch."""
-    known = {sql.uuid(row[0]) for row in await sql.fetch(KNOWN_USERS, invitees)}
+async def _refusals(
+    domain_id: UUID, invitees: list[UUID]
+) -> tuple[dict[UUID, str], dict[UUID, errors.UserFacingError]]:
+    """The invitees' e-mail addresses, and why each that cannot be invited cannot, read
+    in three queries for the whole batch."""
+    known = {sql.uuid(row[0]): row[1] for row in await sql.fetch(KNOWN_USERS, invitees)}
     members = {sql.uuid(row[0]) for row in await sql.fetch(MEMBERS, domain_id, invitees)}
     statuses = {
         sql.uuid(row[0]): row[1] for row in await sql.fetch(OPEN_INVITATIONS, domain_id, invitees)
@@ -107,22 +112,26 @@ async def _refusals(domain_id: UUID, invitees: list[UUID]) -> dict[UUID, errors.
             refusals[invitee] = errors.InvitationRejectedError(
                 "This user declined an earlier invitation: resend that one instead"
             )
-    return refusals
+    return known, refusals
 
 
 def already_invited() -> errors.AlreadyInvitedError:
     return errors.AlreadyInvitedError("This user already has a pending invitation here")
 
 
-def _candidate(grant: Grant, role: Role, invitee: UUID, now: datetime) -> _Candidate:
+def _candidate(
+    grant: Grant, role: Role, invitee: UUID, email: str, now: datetime, expires_at: datetime
+) -> _Candidate:
     invitation = models.Invitation(
         domain_id=grant.domain_id,
         invitee_id=invitee,
+        invitee_email=email,
         invited_by_id=grant.user_id,
         role_id=role.id,
         status=Status.PENDING,
         created_at=now,
         updated_at=now,
+        expires_at=expires_at,
     )
     return _Candidate(invitation, changes.event_row(invitation, Kind.SENT, grant.user_id, now))
 

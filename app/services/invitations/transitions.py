@@ -77,6 +77,7 @@ async def resend(
     await grantable_role(grant, ref.role_id)  # the ceiling applies to resending too
     await runtime.limiter.consume(Limit.RESEND, str(ref.id))
     now = runtime.clock.now()
+    expires_at = await changes.expiry(ref.domain_id, now, runtime.settings.invitation_ttl_seconds)
     try:
         async with in_transaction():
             await changes.transition(
@@ -86,6 +87,7 @@ async def resend(
                 rejected_at=None,
                 resent_at=now,
                 updated_at=now,
+                expires_at=expires_at,
                 resend_count=F("resend_count") + 1,
             )
             event = await changes.record(ref, Kind.RESENT, grant.user_id, now)
