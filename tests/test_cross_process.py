@@ -4,17 +4,16 @@ survive a Redis restart."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from gql import Client, gql
 
-from tests.servers import RedisServer, graphql_data, redis_server, running_server
+from tests.polling import wait_until
+from tests.processes import RedisServer, graphql_data, is_ready, redis_server, running_server
 from tests.test_subscriptions import (
     CREATE_DOMAIN,
     INVITATION_RECEIVED,
@@ -67,13 +66,6 @@ async def test_a_subscriber_on_one_process_receives_an_invitation_sent_through_a
     assert received["invitationReceived"]["domain"]["name"] == "Acme"
 
 
-def _ready(base: str) -> None:
-    deadline = time.monotonic() + 15
-    while httpx.get(f"{base}/readyz").status_code != 200:
-        assert time.monotonic() < deadline, "the server did not become ready again"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     with redis_server(tmp_path) as server:
@@ -94,7 +86,9 @@ async def test_subscriptions_resume_after_redis_restarts_and_mutations_succeed_m
             own_redis.kill()
             during_outage = await asyncio.to_thread(_invite, base, admin, acme, bob_id)
             own_redis.start()
-            await asyncio.to_thread(_ready, base)
+            await asyncio.to_thread(
+                wait_until, lambda: is_ready(base), timeout=15, what="readiness after the restart"
+            )
             after_restart = await asyncio.to_thread(_invite, base, admin, other, bob_id)
             received = await asyncio.wait_for(first, timeout=5)
 

@@ -17,7 +17,7 @@ from hypothesis_graphql import mutations, queries
 from app.auth import Authenticator
 from app.clock import SystemClock
 from app.graphql.schema import schema
-from tests.conftest import PRODUCTION, asgi_client
+from tests.client import PRODUCTION, asgi_client
 from tests.factories import create_domain, create_user, runtime_for
 
 SDL = schema.as_str()

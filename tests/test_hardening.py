@@ -16,9 +16,9 @@ from app.auth import Authenticator
 from app.clock import SystemClock
 from app.graphql.schema import AppSchema, Query, QueryLimits, schema_extensions
 from app.settings import Settings, SettingsError
-from tests.conftest import PRODUCTION, asgi_client
+from tests.client import PRODUCTION, asgi_client
 from tests.factories import create_user
-from tests.servers import running_server
+from tests.processes import running_server
 from tests.test_accounts import ME, SIGN_OUT
 from tests.test_http import DOMAINS
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
-from tests.servers import running_server
+from tests.processes import running_server
 
 SIGN_UP = """mutation { signUp(email: "ann@example.com", name: "Ann", password: "password1") {
   ... on AuthPayload { token user { id email } } } }"""

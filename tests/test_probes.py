@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tests.conftest import asgi_client
+from tests.client import asgi_client
 
 pytestmark = pytest.mark.usefixtures("db")
 

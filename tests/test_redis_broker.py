@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from app.brokers.redis import RedisBroker
 from app.events import EventBus, InvitationEventMessage, user_channel
 from app.ids import new_id
-from tests.servers import redis_server
+from tests.processes import redis_server
 
 pytestmark = pytest.mark.redis
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.servers import ROOT, running_server
+from tests.processes import ROOT, running_server
 
 SIGN_UP = """mutation { signUp(email: "fuzz@example.com", name: "Fuzz", password: "password1") {
   ... on AuthPayload { token } } }"""

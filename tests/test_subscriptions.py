@@ -29,7 +29,7 @@ from app.events import EventBus
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import add_member, create_domain, create_role, create_user, role_named
-from tests.servers import graphql_data, running_server
+from tests.processes import graphql_data, running_server
 
 PROTOCOL = "graphql-transport-ws"
 ALLOWED_ORIGIN = "https://app.example.com"

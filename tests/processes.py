@@ -1,4 +1,5 @@
-"""Real server processes on loopback for black-box tests."""
+"""Processes the tests start on loopback: `python -m app serve` as an operator would run
+it, and a throwaway `redis-server` a test may kill and restart."""
 
 from __future__ import annotations
 
@@ -6,18 +7,18 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests import services
+from tests import external
+from tests.polling import wait_until
 
 ROOT = Path(__file__).parent.parent
+REDIS_SERVER = "/usr/bin/redis-server"
 
 
 def free_port() -> int:
@@ -25,6 +26,14 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def is_ready(base: str) -> bool:
+    """Whether the server at `base` answers /readyz with 200."""
+    try:
+        return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 @contextmanager
@@ -53,20 +62,15 @@ def running_server(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"server exited early:\n{output}")
+        return is_ready(base)
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server exited early:\n{output}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy in time")
-            time.sleep(0.1)
+        wait_until(ready, timeout=timeout, interval=0.1, what=f"the server at {base} to be ready")
         yield base
     finally:
         process.terminate()
@@ -79,17 +83,17 @@ def running_server(
             process.stdout.close()
 
 
-def graphql_data(base: str, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
+def graphql_data(
+    base: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
     """POST one operation to a running server; its data, asserting it had no errors."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = httpx.post(
-        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers
+        f"{base}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     ).json()
     assert "errors" not in body, body
-    return body["data"]
-
-
-REDIS_SERVER = "/usr/bin/redis-server"
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 class RedisServer:
@@ -106,7 +110,7 @@ class RedisServer:
 
     def start(self, timeout: float = 10) -> None:
         """Start on the same port as before and wait until it accepts connections."""
-        self.process = subprocess.Popen(
+        process = self.process = subprocess.Popen(
             [
                 *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
                 *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
@@ -114,15 +118,13 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 0.5):
-                    return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                time.sleep(0.05)
+
+        def accepting() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"redis-server exited on port {self.port}")
+            return external.answers(self.url, timeout=0.5)
+
+        wait_until(accepting, timeout=timeout, what=f"redis-server on port {self.port}")
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: no goodbye to the clients."""
@@ -135,10 +137,7 @@ class RedisServer:
 @contextmanager
 def redis_server(directory: Path) -> Iterator[RedisServer]:
     if not Path(REDIS_SERVER).exists():
-        reason = f"{REDIS_SERVER} is not installed (Debian package redis-server)"
-        if services.REQUIRE_SERVICES:
-            pytest.fail(f"REQUIRE_SERVICES=1: {reason}")
-        pytest.skip(reason)
+        external.unavailable(f"{REDIS_SERVER} is not installed (Debian package redis-server)")
     server = RedisServer(directory)
     server.start()
     try:
