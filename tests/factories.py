@@ -14,6 +14,7 @@ from app.runtime import Runtime
 from app.services import domains
 
 _counter = itertools.count(1)
+PASSWORD = "password123"  # every test account's, unless a test picks another
 
 
 def runtime_for(auth: Authenticator) -> Runtime:
@@ -28,7 +29,7 @@ async def create_user(
     *,
     name: str | None = None,
     email: str | None = None,
-    password: str = "password123",
+    password: str = PASSWORD,
 ) -> Session:
     """A user with a live token, as signIn would give."""
     n = next(_counter)

@@ -1,21 +1,27 @@
-"""Processes the tests start on loopback: `python -m app serve` as an operator would run
-it, and a throwaway `redis-server` a test may kill and restart."""
+"""Processes the tests start on loopback (`python -m app serve` as an operator would run
+it, and a throwaway `redis-server` a test may kill and restart), and clients of them."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
 
 from tests import external
-from tests.polling import wait_until
+from tests.documents import CREATE_DOMAIN, INVITATION_RECEIVED, SEND, SIGN_UP
+from tests.factories import PASSWORD
+from tests.polling import eventually, wait_until
 
 ROOT = Path(__file__).parent.parent
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -94,6 +100,73 @@ def graphql_data(
     assert "errors" not in body, body
     data: dict[str, Any] = body["data"]
     return data
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    name: str
+    token: str
+    id: str
+
+
+def sign_up(base: str, email: str, name: str = "Someone") -> Account:
+    """Sign up through the server at `base`: the new account, with its token."""
+    variables = {"email": email, "name": name, "password": PASSWORD}
+    payload = graphql_data(base, SIGN_UP, variables)["signUp"]
+    return Account(email, name, payload["token"], payload["user"]["id"])
+
+
+def create_domain(base: str, token: str, name: str) -> dict[str, Any]:
+    """Create a domain through the server at `base`; its id and roles."""
+    domain: dict[str, Any] = graphql_data(base, CREATE_DOMAIN, {"name": name}, token)[
+        "createDomain"
+    ]
+    return domain
+
+
+def invite(base: str, token: str, domain: dict[str, Any], invitee_id: str) -> str:
+    """Invite one user as a member of `domain` through the server at `base`; the id."""
+    role = next(r["id"] for r in domain["roles"] if r["name"] == "member")
+    variables = {"domainId": domain["id"], "inviteeIds": [invitee_id], "roleId": role}
+    [result] = graphql_data(base, SEND, variables, token)["sendInvitations"]["results"]
+    invitation_id: str = result["id"]
+    return invitation_id
+
+
+def gql_transport(base: str, token: str) -> WebsocketsTransport:
+    """A third-party (gql) graphql-transport-ws client of the server at `base`."""
+    return WebsocketsTransport(
+        url=base.replace("http://", "ws://") + "/graphql",
+        init_payload={"authorization": f"Bearer {token}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+
+
+async def server_subscriptions(base: str, count: int) -> None:
+    """Wait until the server at `base` reports `count` open subscriptions (the protocol
+    has no acknowledgement of a subscribe)."""
+    async with httpx.AsyncClient(base_url=base) as client:
+
+        async def reached() -> bool:
+            subscriptions: int = (await client.get("/healthz")).json()["subscriptions"]
+            return subscriptions == count
+
+        await eventually(reached, what=f"{count} subscriptions on {base}")
+
+
+@asynccontextmanager
+async def first_invitation(base: str, token: str) -> AsyncIterator[asyncio.Future[Any]]:
+    """Subscribe to invitationReceived on `base`; yield the future of the first one."""
+    async with Client(transport=gql_transport(base, token)) as session:
+        stream = session.subscribe(gql(INVITATION_RECEIVED))
+        first = asyncio.ensure_future(anext(stream))
+        await server_subscriptions(base, 1)
+        try:
+            yield first
+        finally:
+            first.cancel()
+            await stream.aclose()
 
 
 class RedisServer:

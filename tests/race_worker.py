@@ -20,9 +20,8 @@ from app.events import EventBus
 from app.ratelimit import RateLimiter
 from app.runtime import Runtime
 from app.services import accounts, invitations
+from tests.factories import PASSWORD
 from tests.polling import wait_until
-
-PASSWORD = "password123"  # what tests.factories.create_user gives every account
 
 
 async def contend(

@@ -7,17 +7,15 @@ to the production ASGI app with a valid token. Bounded so the module takes secon
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import mutations, queries
+from tortoise.context import TortoiseContext
 
-from app.auth import Authenticator
-from app.clock import SystemClock
 from app.graphql.schema import schema
-from tests.client import PRODUCTION, asgi_client
+from tests.client import PRODUCTION, asgi_client, production_auth
 from tests.factories import create_domain, create_user, runtime_for
 
 SDL = schema.as_str()
@@ -40,21 +38,16 @@ CLIENT_CODES = {
 
 
 @pytest.fixture
-async def signed_in(db) -> dict[str, str]:
+async def signed_in(db: TortoiseContext) -> dict[str, str]:
     """A bearer token of an admin of one domain, valid for the PRODUCTION app."""
-    auth = Authenticator(
-        secret_key=PRODUCTION.secret_key,
-        token_ttl=timedelta(seconds=PRODUCTION.token_ttl_seconds),
-        cheap_hashing=True,
-        clock=SystemClock(),
-    )
+    auth = production_auth()
     admin = await create_user(auth)
     await create_domain(admin, runtime_for(auth))
     return {"Authorization": f"Bearer {await auth.issue_token(admin.user.id)}"}
 
 
 @pytest.fixture
-async def fuzzed(signed_in) -> AsyncIterator[httpx.AsyncClient]:
+async def fuzzed(signed_in: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(PRODUCTION) as client:
         client.headers.update(signed_in)
         yield client
@@ -74,11 +67,15 @@ async def fuzz_one(client: httpx.AsyncClient, document: str) -> None:
 
 @FUZZ
 @given(document=queries(SDL))
-async def test_generated_queries_are_answered_or_refused_cleanly(fuzzed, document) -> None:
+async def test_generated_queries_are_answered_or_refused_cleanly(
+    fuzzed: httpx.AsyncClient, document: str
+) -> None:
     await fuzz_one(fuzzed, document)
 
 
 @FUZZ
 @given(document=mutations(SDL))
-async def test_generated_mutations_are_answered_or_refused_cleanly(fuzzed, document) -> None:
+async def test_generated_mutations_are_answered_or_refused_cleanly(
+    fuzzed: httpx.AsyncClient, document: str
+) -> None:
     await fuzz_one(fuzzed, document)

@@ -4,33 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator
-from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import strawberry
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from app.auth import Authenticator
-from app.clock import SystemClock
 from app.graphql.schema import AppSchema, Query, QueryLimits, schema_extensions
 from app.settings import Settings, SettingsError
-from tests.client import PRODUCTION, asgi_client
+from tests.client import asgi_client, production_auth
+from tests.documents import DOMAINS, ME, SIGN_OUT
 from tests.factories import create_user
 from tests.processes import running_server
-from tests.test_accounts import ME, SIGN_OUT
-from tests.test_http import DOMAINS
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-def production_auth() -> Authenticator:
-    """Issues tokens the PRODUCTION app accepts (same secret key)."""
-    ttl = timedelta(seconds=PRODUCTION.token_ttl_seconds)
-    return Authenticator(
-        secret_key=PRODUCTION.secret_key, token_ttl=ttl, cheap_hashing=True, clock=SystemClock()
-    )
 
 
 async def bearer(auth: Authenticator) -> dict[str, str]:
@@ -40,7 +31,7 @@ async def bearer(auth: Authenticator) -> dict[str, str]:
 
 
 async def test_unexpected_resolver_error_is_masked_in_production(
-    production, monkeypatch, caplog
+    production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from app.services import domains
 
@@ -67,7 +58,7 @@ async def test_unexpected_resolver_error_is_masked_in_production(
 
 
 async def test_failure_outside_graphql_execution_is_masked_json(
-    production, monkeypatch, caplog
+    production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def database_down(self: Authenticator, authorization: str | None) -> None:
         raise ConnectionError("could not connect to 10.0.0.5:5432 as app_user")
@@ -99,21 +90,27 @@ class Exploding:
         raise RuntimeError("secret broker detail")
 
 
-async def test_subscription_errors_are_masked_with_the_production_extensions(caplog) -> None:
+async def test_subscription_errors_are_masked_with_the_production_extensions(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     extensions = schema_extensions(QueryLimits(), production=True)
     schema = AppSchema(query=Query, subscription=Exploding, extensions=extensions)
 
     stream = await schema.subscribe("subscription { ticks }")
-    results = [result async for result in stream]  # type: ignore[union-attr]
+    results = [result async for result in stream]
 
     assert results[0].data == {"ticks": 1}
-    error = results[-1].errors[0]
+    errors = results[-1].errors
+    assert errors is not None
+    error = errors[0]
     assert error.message == "Internal server error"
     assert error.extensions == {"code": "INTERNAL", "requestId": "-"}
     assert "secret broker detail" in caplog.text
 
 
-async def test_sign_out_is_effective_on_the_very_next_request(production) -> None:
+async def test_sign_out_is_effective_on_the_very_next_request(
+    production: httpx.AsyncClient,
+) -> None:
     headers = await bearer(production_auth())
 
     before = await production.post("/graphql", json={"query": ME}, headers=headers)
@@ -134,7 +131,9 @@ async def test_sign_out_is_effective_on_the_very_next_request(production) -> Non
         ({"WS_MAX_OPERATIONS": "-1"}, "WS_MAX_OPERATIONS"),
     ],
 )
-def test_production_refuses_development_defaults(monkeypatch, env, message) -> None:
+def test_production_refuses_development_defaults(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     for name, value in env.items():
@@ -144,7 +143,7 @@ def test_production_refuses_development_defaults(monkeypatch, env, message) -> N
         Settings.from_env(env_file="/nonexistent")
 
 
-def test_limits_come_from_the_environment(monkeypatch) -> None:
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
         "MAX_DEPTH": "6",
         "MAX_BODY_BYTES": "1024",
@@ -176,13 +175,13 @@ def test_socket_limits_of_a_real_server(tmp_path: Path) -> None:
     }
     with running_server(env) as base:
         url = base.replace("http", "ws") + "/graphql"
-        with connect(url, subprotocols=["graphql-transport-ws"]) as silent:
+        with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as silent:
             started = time.monotonic()
             with pytest.raises(ConnectionClosed) as closed:
                 silent.recv(timeout=5)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
             assert time.monotonic() - started < 4
-        with connect(url, subprotocols=["graphql-transport-ws"]) as big:
+        with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as big:
             big.send('{"type": "connection_init", "payload": {"x": "' + "x" * 4096 + '"}}')
             with pytest.raises(ConnectionClosed) as closed:
                 big.recv(timeout=5)

@@ -13,12 +13,14 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.documents import SIGN_UP
 from tests.external import drop_postgres_database
 from tests.polling import wait_until
 from tests.processes import ROOT, is_ready, redis_server, running_server
 
-SIGN_UP = """mutation { signUp(email: "ann@example.com", name: "Ann", password: "password1") {
-  ... on AuthPayload { token } } }"""
+
+def ann(n: int) -> dict[str, str]:
+    return {"email": f"ann{n}@example.com", "name": "Ann", "password": "password1"}
 
 
 def run_app(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -127,7 +129,7 @@ def test_two_workers_on_postgresql_and_redis_serve_one_address(
         ready = http.get("/readyz").json()
         # Sign-ups land on whichever worker accepts the connection; all share one database.
         tokens = [
-            http.post("/graphql", json={"query": SIGN_UP.replace("ann", f"ann{i}")}).json()
+            http.post("/graphql", json={"query": SIGN_UP, "variables": ann(i)}).json()
             for i in range(6)
         ]
 
