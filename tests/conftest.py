@@ -21,6 +21,7 @@ from app.db import MODELS, tortoise_config
 from app.events import EventBus
 from app.ratelimit import RateLimiter
 from app.runtime import Runtime
+from app.services import domains
 from tests import external
 from tests.client import PRODUCTION, GraphQLClient, asgi_client
 from tests.world import World, make_world
@@ -150,6 +151,16 @@ def gql(db: TortoiseContext, runtime: Runtime) -> GraphQLClient:
 async def world(gql: GraphQLClient) -> World:
     """A domain "Acme" with its admin."""
     return await make_world(gql)
+
+
+@pytest.fixture
+def failing_domain_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing domains fails unexpectedly, with a detail no client may see."""
+
+    async def explode(user: object) -> list[object]:
+        raise RuntimeError("secret database detail")
+
+    monkeypatch.setattr(domains, "list_domains", explode)
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ async def server_subscriptions(base: str, count: int) -> None:
 
 
 @asynccontextmanager
-async def first_invitation(base: str, token: str) -> AsyncIterator[asyncio.Future[Any]]:
+async def first_invitation(base: str, token: str) -> AsyncIterator[asyncio.Future[dict[str, Any]]]:
     """Subscribe to invitationReceived on `base`; yield the future of the first one."""
     async with Client(transport=gql_transport(base, token)) as session:
         stream = session.subscribe(gql(INVITATION_RECEIVED))

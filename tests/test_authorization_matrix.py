@@ -14,26 +14,8 @@ import pytest
 
 from app.auth import Authenticator, Session
 from app.permissions import Action
+from tests import documents
 from tests.client import GraphQLClient, Result
-from tests.documents import (
-    AUDIT,
-    CREATE_DOMAIN,
-    CREATE_ROLE,
-    DELETE,
-    DOMAIN,
-    DOMAINS,
-    INVITATION,
-    INVITATIONS,
-    ME,
-    MEMBERS,
-    MY_INVITATIONS,
-    PENDING,
-    RESEND,
-    RESPOND,
-    SEND,
-    SIGN_OUT,
-    USERS,
-)
 from tests.factories import add_member, create_role, create_user, role_named
 from tests.world import World
 
@@ -93,28 +75,28 @@ def send(role: Callable[[Cast], str]) -> Callable[[Cast], dict[str, Any]]:
 
 # Each operation's document and its variables, given the cast.
 OPERATIONS: dict[str, tuple[str, Callable[[Cast], dict[str, Any]]]] = {
-    "me": (ME, lambda cast: {}),
-    "domains": (DOMAINS, lambda cast: {}),
-    "domain": (DOMAIN, lambda cast: {"id": cast.domain}),
-    "users": (USERS, lambda cast: {"search": "user"}),
-    "pendingInvitations": (PENDING, lambda cast: {}),
-    "myInvitations": (MY_INVITATIONS, lambda cast: {}),
-    "invitation": (INVITATION, lambda cast: {"id": cast.invitation}),
-    "invitations": (INVITATIONS, lambda cast: {"domainId": cast.domain}),
-    "members": (MEMBERS, lambda cast: {"domainId": cast.domain}),
-    "auditLog": (AUDIT, lambda cast: {"domainId": cast.domain}),
-    "createDomain": (CREATE_DOMAIN, lambda cast: {"name": "New"}),
+    "me": (documents.ME, lambda cast: {}),
+    "domains": (documents.DOMAINS, lambda cast: {}),
+    "domain": (documents.DOMAIN, lambda cast: {"id": cast.domain}),
+    "users": (documents.USERS, lambda cast: {"search": "user"}),
+    "pendingInvitations": (documents.PENDING, lambda cast: {}),
+    "myInvitations": (documents.MY_INVITATIONS, lambda cast: {}),
+    "invitation": (documents.INVITATION, lambda cast: {"id": cast.invitation}),
+    "invitations": (documents.INVITATIONS, lambda cast: {"domainId": cast.domain}),
+    "members": (documents.MEMBERS, lambda cast: {"domainId": cast.domain}),
+    "auditLog": (documents.AUDIT, lambda cast: {"domainId": cast.domain}),
+    "createDomain": (documents.CREATE_DOMAIN, lambda cast: {"name": "New"}),
     "createRole": (
-        CREATE_ROLE,
+        documents.CREATE_ROLE,
         lambda cast: {"domainId": cast.domain, "name": "x", "actions": []},
     ),
-    "sendAsMember": (SEND, send(lambda cast: cast.member_role)),
-    "sendAsAdmin": (SEND, send(lambda cast: cast.admin_role)),
-    "accept": (RESPOND, respond("ACCEPT")),
-    "decline": (RESPOND, respond("DECLINE")),
-    "resend": (RESEND, lambda cast: {"id": cast.invitation}),
-    "delete": (DELETE, lambda cast: {"id": cast.invitation}),
-    "signOut": (SIGN_OUT, lambda cast: {}),
+    "sendAsMember": (documents.SEND, send(lambda cast: cast.member_role)),
+    "sendAsAdmin": (documents.SEND, send(lambda cast: cast.admin_role)),
+    "accept": (documents.RESPOND, respond("ACCEPT")),
+    "decline": (documents.RESPOND, respond("DECLINE")),
+    "resend": (documents.RESEND, lambda cast: {"id": cast.invitation}),
+    "delete": (documents.DELETE, lambda cast: {"id": cast.invitation}),
+    "signOut": (documents.SIGN_OUT, lambda cast: {}),
 }
 
 

@@ -37,18 +37,22 @@ async def outcome(world: World, document: str, as_: Session, **variables: Any) -
     return str(payload.get("code", payload["__typename"]))
 
 
+async def answer_at_once(
+    world: World, invitee: Session, invitation_id: str, responses: list[str]
+) -> list[str]:
+    """Send every response to one invitation concurrently; their outcomes, in order."""
+    return await asyncio.gather(
+        *(outcome(world, RESPOND, invitee, id=invitation_id, response=r) for r in responses)
+    )
+
+
 async def test_concurrent_accepts_have_exactly_one_winner(
     world: World, auth: Authenticator
 ) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
 
-    outcomes = await asyncio.gather(
-        *(
-            outcome(world, RESPOND, ann, id=invitation_id, response="ACCEPT")
-            for _ in range(ATTEMPTS)
-        )
-    )
+    outcomes = await answer_at_once(world, ann, invitation_id, ["ACCEPT"] * ATTEMPTS)
 
     assert sorted(outcomes) == ["INVITATION_NOT_PENDING"] * (ATTEMPTS - 1) + ["Invitation"]
     assert await models.Membership.filter(user_id=ann.user.id).count() == 1
@@ -64,11 +68,8 @@ async def test_concurrent_accept_and_decline_have_exactly_one_winner(
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
 
-    outcomes = await asyncio.gather(
-        *(
-            outcome(world, RESPOND, ann, id=invitation_id, response=("ACCEPT", "DECLINE")[n % 2])
-            for n in range(ATTEMPTS)
-        )
+    outcomes = await answer_at_once(
+        world, ann, invitation_id, ["ACCEPT", "DECLINE"] * (ATTEMPTS // 2)
     )
 
     assert outcomes.count("Invitation") == 1

@@ -3,11 +3,12 @@ from __future__ import annotations
 import pytest
 
 from app import models
-from app.auth import Authenticator
+from app.auth import Authenticator, Session
 from app.permissions import Action
 from tests.client import GraphQLClient
 from tests.documents import CREATE_DOMAIN, CREATE_ROLE, DOMAIN, DOMAINS
 from tests.factories import add_member, create_domain, create_role, create_user
+from tests.world import World
 
 ALL_ACTIONS = sorted(a.value for a in Action)
 
@@ -28,13 +29,8 @@ async def test_create_domain_makes_the_creator_its_admin(
     ]
 
 
-async def test_builtin_member_role_reads_domain_and_members_only(
-    gql: GraphQLClient, auth: Authenticator
-) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(DOMAIN, {"id": str(domain.id)}, as_=owner)
+async def test_builtin_member_role_reads_domain_and_members_only(world: World) -> None:
+    result = await world.query(DOMAIN, id=str(world.domain.id))
 
     roles = {r["name"]: r["actions"] for r in result.ok()["domain"]["roles"]}
     assert roles["member"] == ["DOMAIN_READ", "MEMBER_READ"]
@@ -78,50 +74,45 @@ async def test_domains_lists_only_the_callers_domains(
 
 
 async def test_domain_of_a_stranger_and_an_unknown_domain_look_the_same(
-    gql: GraphQLClient, auth: Authenticator
+    world: World, auth: Authenticator
 ) -> None:
-    owner, stranger = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
+    stranger = await create_user(auth)
 
-    hidden = await gql.execute(DOMAIN, {"id": str(domain.id)}, as_=stranger)
-    unknown = await gql.execute(
-        DOMAIN, {"id": "00000000-0000-7000-8000-000000000000"}, as_=stranger
-    )
+    hidden = await world.query(DOMAIN, as_=stranger, id=str(world.domain.id))
+    unknown = await world.query(DOMAIN, as_=stranger, id="00000000-0000-7000-8000-000000000000")
 
     assert hidden.ok() == unknown.ok() == {"domain": None}
 
 
-async def test_domain_with_a_malformed_id_is_bad_user_input(
-    gql: GraphQLClient, auth: Authenticator
-) -> None:
-    owner = await create_user(auth)
-
-    result = await gql.execute(DOMAIN, {"id": "not-an-id"}, as_=owner)
+async def test_domain_with_a_malformed_id_is_bad_user_input(world: World) -> None:
+    result = await world.query(DOMAIN, id="not-an-id")
 
     assert result.codes == ["BAD_USER_INPUT"]
     assert "not a valid ID" in result.errors[0]["message"]
 
 
-async def test_domain_without_domain_read_is_forbidden(
-    gql: GraphQLClient, auth: Authenticator
-) -> None:
-    owner, helper = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-    await add_member(domain, helper, await create_role(domain, "inviter", {Action.INVITATION_SEND}))
+async def add_inviter(world: World, auth: Authenticator) -> Session:
+    """A member whose role sends invitations but does not read the domain."""
+    inviter = await create_user(auth)
+    role = await create_role(world.domain, "inviter", {Action.INVITATION_SEND})
+    await add_member(world.domain, inviter, role)
+    return inviter
 
-    result = await gql.execute(DOMAIN, {"id": str(domain.id)}, as_=helper)
+
+async def test_domain_without_domain_read_is_forbidden(world: World, auth: Authenticator) -> None:
+    helper = await add_inviter(world, auth)
+
+    result = await world.query(DOMAIN, as_=helper, id=str(world.domain.id))
 
     assert result.codes == ["FORBIDDEN"]
 
 
 async def test_domain_roles_are_hidden_from_callers_without_domain_read(
-    gql: GraphQLClient, auth: Authenticator
+    world: World, auth: Authenticator
 ) -> None:
-    owner, helper = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-    await add_member(domain, helper, await create_role(domain, "inviter", {Action.INVITATION_SEND}))
+    helper = await add_inviter(world, auth)
 
-    result = await gql.execute(DOMAINS, as_=helper)
+    result = await world.query(DOMAINS, as_=helper)
 
     domains = result.ok()["domains"]
     assert [(d["name"], d["myRole"]["name"], d["roles"]) for d in domains] == [
@@ -129,18 +120,9 @@ async def test_domain_roles_are_hidden_from_callers_without_domain_read(
     ]
 
 
-async def test_create_role_with_an_action_subset(gql: GraphQLClient, auth: Authenticator) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE,
-        {
-            "domainId": str(domain.id),
-            "name": "recruiter",
-            "actions": ["INVITATION_SEND", "DOMAIN_READ", "INVITATION_SEND"],
-        },
-        as_=owner,
+async def test_create_role_with_an_action_subset(world: World) -> None:
+    result = await world.query(
+        CREATE_ROLE, name="recruiter", actions=["INVITATION_SEND", "DOMAIN_READ", "INVITATION_SEND"]
     )
 
     role = result.ok()["createRole"]
@@ -149,68 +131,41 @@ async def test_create_role_with_an_action_subset(gql: GraphQLClient, auth: Authe
 
 
 @pytest.mark.parametrize("name", ["admin", "member"])
-async def test_create_role_with_a_taken_name_is_role_name_taken(
-    gql: GraphQLClient, auth: Authenticator, name: str
-) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": name, "actions": []}, as_=owner
-    )
+async def test_create_role_with_a_taken_name_is_role_name_taken(world: World, name: str) -> None:
+    result = await world.query(CREATE_ROLE, name=name, actions=[])
 
     assert result.ok()["createRole"]["code"] == "ROLE_NAME_TAKEN"
-    assert await models.Role.filter(domain_id=domain.id).count() == 2
+    assert await models.Role.filter(domain_id=world.domain.id).count() == 2
 
 
-async def test_create_role_with_an_empty_name_is_invalid_input(
-    gql: GraphQLClient, auth: Authenticator
-) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": " ", "actions": []}, as_=owner
-    )
+async def test_create_role_with_an_empty_name_is_invalid_input(world: World) -> None:
+    result = await world.query(CREATE_ROLE, name=" ", actions=[])
 
     assert result.ok()["createRole"]["code"] == "INVALID_INPUT"
 
 
-async def test_create_role_needs_role_manage(gql: GraphQLClient, auth: Authenticator) -> None:
-    owner, member = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-    await add_member(domain, member)
+async def test_create_role_needs_role_manage(world: World, auth: Authenticator) -> None:
+    member = await create_user(auth)
+    await add_member(world.domain, member)
 
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": "x", "actions": []}, as_=member
-    )
+    result = await world.query(CREATE_ROLE, as_=member, name="x", actions=[])
 
     assert result.codes == ["FORBIDDEN"]
-    assert await models.Role.filter(domain_id=domain.id).count() == 2
+    assert await models.Role.filter(domain_id=world.domain.id).count() == 2
 
 
 async def test_create_role_in_an_invisible_domain_is_not_found(
-    gql: GraphQLClient, auth: Authenticator
+    world: World, auth: Authenticator
 ) -> None:
-    owner, stranger = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
+    stranger = await create_user(auth)
 
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": "x", "actions": []}, as_=stranger
-    )
+    result = await world.query(CREATE_ROLE, as_=stranger, name="x", actions=[])
 
     assert result.codes == ["NOT_FOUND"]
 
 
-async def test_create_role_with_an_unknown_action_is_a_validation_error(
-    gql: GraphQLClient, auth: Authenticator
-) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": "x", "actions": ["FLY"]}, as_=owner
-    )
+async def test_create_role_with_an_unknown_action_is_a_validation_error(world: World) -> None:
+    result = await world.query(CREATE_ROLE, name="x", actions=["FLY"])
 
     assert result.data is None
     assert "FLY" in result.errors[0]["message"]

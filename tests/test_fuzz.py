@@ -6,11 +6,13 @@ to the production ASGI app with a valid token. Bounded so the module takes secon
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis.strategies import SearchStrategy
 from hypothesis_graphql import mutations, queries
 from tortoise.context import TortoiseContext
 
@@ -25,6 +27,7 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+FuzzTest = Callable[[httpx.AsyncClient, str], Coroutine[Any, Any, None]]
 # Codes a client can act on; INTERNAL (or no code) would mean a bug or a leak.
 CLIENT_CODES = {
     "UNAUTHENTICATED",
@@ -60,21 +63,24 @@ def assert_handled(response: httpx.Response, document: str) -> None:
         assert code in CLIENT_CODES, (document, error)
 
 
+def fuzzing(documents: SearchStrategy[str]) -> Callable[[FuzzTest], Callable[..., None]]:
+    """Run the test on FUZZ's budget, once per generated document."""
+    return lambda test: FUZZ(given(document=documents)(test))
+
+
 async def fuzz_one(client: httpx.AsyncClient, document: str) -> None:
     response = await client.post("/graphql", json={"query": document})
     assert_handled(response, document)
 
 
-@FUZZ
-@given(document=queries(SDL))
+@fuzzing(queries(SDL))
 async def test_generated_queries_are_answered_or_refused_cleanly(
     fuzzed: httpx.AsyncClient, document: str
 ) -> None:
     await fuzz_one(fuzzed, document)
 
 
-@FUZZ
-@given(document=mutations(SDL))
+@fuzzing(mutations(SDL))
 async def test_generated_mutations_are_answered_or_refused_cleanly(
     fuzzed: httpx.AsyncClient, document: str
 ) -> None:

@@ -30,15 +30,10 @@ async def bearer(auth: Authenticator) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.mark.usefixtures("failing_domain_list")
 async def test_unexpected_resolver_error_is_masked_in_production(
-    production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    production: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from app.services import domains
-
-    async def explode(user: object) -> list[object]:
-        raise RuntimeError("secret database detail")
-
-    monkeypatch.setattr(domains, "list_domains", explode)
     headers = {**await bearer(production_auth()), "X-Request-ID": "req-prod"}
 
     response = await production.post("/graphql", json={"query": DOMAINS}, headers=headers)

@@ -94,15 +94,10 @@ async def test_healthz_answers_when_the_database_does(client: httpx.AsyncClient)
     assert response.json()["database"] == "ok"
 
 
+@pytest.mark.usefixtures("failing_domain_list")
 async def test_unexpected_errors_are_masked_with_a_request_id(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from app.services import domains
-
-    async def explode(user: object) -> list[object]:
-        raise RuntimeError("secret database detail")
-
-    monkeypatch.setattr(domains, "list_domains", explode)
     token = await sign_up(client)
 
     response = await post(client, DOMAINS, token, headers={"X-Request-ID": "req-42"})

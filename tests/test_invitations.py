@@ -10,6 +10,7 @@ from app.auth import Authenticator, Session
 from app.brokers.memory import InMemoryBroker
 from app.events import EventBus
 from app.permissions import Action
+from tests.client import Result
 from tests.documents import (
     AUDIT,
     DELETE,
@@ -481,11 +482,18 @@ async def invite_from_many_domains(world: World, invitee: Session, count: int) -
     return [await (await world.elsewhere(f"Domain {n}")).invite(invitee) for n in range(count)]
 
 
+async def invited_from_many_domains(
+    world: World, auth: Authenticator, count: int
+) -> tuple[Session, list[str]]:
+    """A new user with `count` invitations, each from its own domain, oldest first."""
+    invitee = await create_user(auth)
+    return invitee, await invite_from_many_domains(world, invitee, count)
+
+
 async def test_pending_popup_shows_five_newest_and_refreshes_after_an_answer(
     world: World, auth: Authenticator
 ) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, ann, 7)
+    ann, ids = await invited_from_many_domains(world, auth, 7)
 
     popup = await pending_page(world, ann)
     assert popup["totalCount"] == 7
@@ -508,8 +516,7 @@ async def test_pending_popup_shows_five_newest_and_refreshes_after_an_answer(
 async def test_view_all_pages_through_every_pending_invitation(
     world: World, auth: Authenticator
 ) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, ann, 7)
+    ann, ids = await invited_from_many_domains(world, auth, 7)
 
     first = await pending_page(world, ann, first=5)
     second = await pending_page(world, ann, first=5, after=first["pageInfo"]["endCursor"])
@@ -526,8 +533,7 @@ async def test_view_all_pages_through_every_pending_invitation(
 async def test_pages_never_repeat_or_skip_when_rows_change_between_pages(
     world: World, auth: Authenticator
 ) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, ann, 6)
+    ann, ids = await invited_from_many_domains(world, auth, 6)
     first = await pending_page(world, ann, first=3)
 
     await invite_from_many_domains(world, ann, 2)  # newer rows appear
@@ -567,8 +573,7 @@ async def test_first_zero_returns_only_the_count(world: World, auth: Authenticat
 async def test_my_invitations_lists_every_status_and_filters(
     world: World, auth: Authenticator
 ) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, ann, 3)
+    ann, ids = await invited_from_many_domains(world, auth, 3)
     await world.respond(ids[0], "ACCEPT", as_=ann)
     await world.respond(ids[1], "DECLINE", as_=ann)
 
@@ -594,7 +599,7 @@ async def test_invitations_table_filters_by_status_inviter_and_invitee(
     cid_invitation = await world.invite(cid)
     await world.respond(cid_invitation, "DECLINE", as_=cid)
 
-    def ids(result: Any) -> list[str]:
+    def ids(result: Result) -> list[str]:
         return [n["invitee"]["id"] for n in result.ok()["invitations"]["nodes"]]
 
     assert ids(await world.query(INVITATIONS)) == [str(s.user.id) for s in (cid, bob, ann)]
@@ -654,12 +659,7 @@ async def test_nothing_that_happened_is_lost_across_resend_and_delete(
     world: World, auth: Authenticator
 ) -> None:
     ann, bob = await create_user(auth), await create_user(auth)
-    first = await world.invite(ann)
-    await world.respond(first, "DECLINE", as_=ann)
-    await world.mutate(RESEND, id=first)
-    await world.respond(first, "ACCEPT", as_=ann)
-    second = await world.invite(bob)
-    await world.mutate(DELETE, id=second)
+    first, second = await world.every_event(ann, bob)
 
     audit = (await world.query(AUDIT)).ok()["auditLog"]
     accepted = (await world.query(INVITATION, id=first)).ok()["invitation"]

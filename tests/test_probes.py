@@ -29,7 +29,9 @@ TYPO = '{ domainz { id } invitatio(id: "x") { id } }'
 DEEP = '{ invitation(id: "x") { ' + "history { invitation { " * 6 + "id" + " } }" * 6 + " } }"
 
 
-async def post(client: httpx.AsyncClient, body: Any) -> httpx.Response:
+async def post(
+    client: httpx.AsyncClient, body: dict[str, Any] | list[dict[str, Any]]
+) -> httpx.Response:
     return await client.post("/graphql", json=body)
 
 

@@ -34,7 +34,6 @@ from app.runtime import Runtime
 from app.settings import Settings
 from tests.client import GraphQLClient
 from tests.documents import (
-    DELETE,
     DOMAINS,
     INVITATION_EVENTS,
     INVITATION_RECEIVED,
@@ -203,12 +202,7 @@ async def test_domain_readers_see_every_event_of_the_lifecycle(
             await socket.subscribe("events", INVITATION_EVENTS, {"domainId": str(world.domain.id)})
             await subscribed(app, 1)
 
-            bobs = await world.invite(bob)
-            await world.respond(bobs, "DECLINE", as_=bob)
-            await world.mutate(RESEND, id=bobs)
-            await world.respond(bobs, "ACCEPT", as_=bob)
-            carols = await world.invite(carol)
-            await world.mutate(DELETE, id=carols)
+            bobs, carols = await world.every_event(bob, carol)
             events = [(await socket.receive(timeout=1))["payload"]["data"] for _ in range(6)]
 
         seen = [

@@ -8,7 +8,7 @@ from typing import Any
 from app import rows
 from app.auth import Session
 from tests.client import GraphQLClient, Result
-from tests.documents import RESPOND, SEND
+from tests.documents import DELETE, RESEND, RESPOND, SEND
 from tests.factories import create_domain, create_user, role_named
 
 
@@ -56,6 +56,17 @@ class World:
         data = (await self.gql.execute(document, variables, as_=as_ or self.admin)).ok()
         payload: dict[str, Any] = next(iter(data.values()))
         return payload
+
+    async def every_event(self, accepting: Session, deleted: Session) -> tuple[str, str]:
+        """Every kind of event: `accepting` declines, is re-sent and accepts; the admin
+        deletes the invitation of `deleted`. The two invitations' ids."""
+        first = await self.invite(accepting)
+        await self.respond(first, "DECLINE", as_=accepting)
+        await self.mutate(RESEND, id=first)
+        await self.respond(first, "ACCEPT", as_=accepting)
+        second = await self.invite(deleted)
+        await self.mutate(DELETE, id=second)
+        return first, second
 
     async def elsewhere(self, name: str) -> World:
         """Another domain of the same admin."""
