@@ -1,4 +1,4 @@
-"""A domain with its admin, and helpers to act on it through the schema."""
+"""The scene most behaviour tests act in: a domain with its admin, acted on through the schema."""
 
 from __future__ import annotations
 
