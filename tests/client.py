@@ -52,13 +52,17 @@ class GraphQLClient:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    def context(self, session: Session | None) -> Context:
+        return Context(
+            request=None, response=None, runtime=self.runtime, request_id="test", session=session
+        )
+
     async def execute(
         self, document: str, variables: dict[str, Any] | None = None, *, as_: Session | None = None
     ) -> Result:
-        context = Context(
-            request=None, response=None, runtime=self.runtime, request_id="test", session=as_
+        result = await schema.execute(
+            document, variable_values=variables, context_value=self.context(as_)
         )
-        result = await schema.execute(document, variable_values=variables, context_value=context)
         errors = [
             {
                 "message": e.message,
