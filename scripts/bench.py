@@ -41,7 +41,7 @@ from app.auth import Authenticator  # noqa: E402
 from app.db import tortoise_config  # noqa: E402
 from app.permissions import ADMIN_ROLE, BUILT_IN_ROLES, MEMBER_ROLE  # noqa: E402
 from app.services.invitations import event_row  # noqa: E402
-from tests.servers import free_port  # noqa: E402
+from tests.processes import free_port  # noqa: E402
 
 Status = models.InvitationStatus
 Kind = models.InvitationEventKind

@@ -45,8 +45,8 @@ from scripts.measure_subscriptions import (
     sign_up,
     wait_for_subscriptions,
 )
-from tests.servers import running_server
-from tests.services import TEST_REDIS_URL, postgres_database_url
+from tests.external import TEST_REDIS_URL, postgres_database_url
+from tests.processes import running_server
 
 PENDING = """{ pendingInvitations(first: 5) { edges { cursor node { id status
   domain { name } role { name } invitedBy { name } } } pageInfo { hasNextPage endCursor } } }"""

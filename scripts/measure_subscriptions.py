@@ -38,7 +38,7 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import running_server
+from tests.processes import running_server
 
 T = TypeVar("T")
 

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -17,18 +13,17 @@ from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext, tortoise_test_context
 from tortoise.contrib.test import truncate_all_models
 
-from app.auth import Authenticator, Session
+from app.auth import Authenticator
 from app.brokers.memory import InMemoryBroker
 from app.clock import ManualClock
 from app.db import MODELS, PARTIAL_INDEXES, RELAY_CURSOR_ROW, tortoise_config
 from app.events import EventBus
-from app.graphql.context import Context
-from app.graphql.schema import schema
-from app.main import create_app
-from app.ratelimit import RateLimiter, RateLimits
+from app.ratelimit import RateLimiter
 from app.runtime import Runtime
+from app.services import domains
 from app.settings import Settings
-from tests import services
+from tests import external
+from tests.client import PRODUCTION, GraphQLClient, asgi_client
 from tests.world import World, make_world
 
 # Every test gets a clean database: a fresh in-memory SQLite one, unless
@@ -59,12 +54,11 @@ def session_database_url() -> Iterator[str]:
         async for _ in _make_schema(url):
             pass
 
-    _in_own_loop(create())
+    external.in_own_loop(create())
     try:
         yield url
     finally:
-        server, name = url.rsplit("/", 1)
-        _postgres_admin(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        external.drop_postgres_database(url)
 
 
 @pytest.fixture
@@ -87,52 +81,20 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[TortoiseContext]:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked postgres/redis skip when that server is not running (fail in CI)."""
     if item.get_closest_marker("postgres"):
-        services.require("PostgreSQL", services.TEST_POSTGRES_URL, "TEST_POSTGRES_URL")
+        external.require_postgres()
     if item.get_closest_marker("redis"):
-        services.require("Redis", services.TEST_REDIS_URL, "TEST_REDIS_URL")
-
-
-def _in_own_loop(coroutine: Coroutine[Any, Any, None]) -> None:
-    """Run a coroutine to completion from sync code, even inside a running loop."""
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
-
-
-def _postgres_admin(admin_url: str, sql: str) -> None:
-    """Run one statement on a maintenance database (CREATE/DROP DATABASE)."""
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(admin_url)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    _in_own_loop(run())
-
-
-def create_postgres_database() -> tuple[str, str]:
-    url = services.postgres_database_url()
-    name = url.rsplit("/", 1)[1]
-    _postgres_admin(services.postgres_database_url("postgres"), f'CREATE DATABASE "{name}"')
-    return name, url
-
-
-def drop_postgres_database(name: str) -> None:
-    admin = services.postgres_database_url("postgres")
-    _postgres_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        external.require_redis()
 
 
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """The URL of a fresh, empty PostgreSQL database, dropped afterwards."""
-    services.require("PostgreSQL", services.TEST_POSTGRES_URL, "TEST_POSTGRES_URL")
-    name, url = create_postgres_database()
+    external.require_postgres()
+    url = external.create_postgres_database()
     try:
         yield url
     finally:
-        drop_postgres_database(name)
+        external.drop_postgres_database(url)
 
 
 @pytest.fixture
@@ -146,8 +108,8 @@ def server_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def redis_url() -> str:
-    services.require("Redis", services.TEST_REDIS_URL, "TEST_REDIS_URL")
-    return services.TEST_REDIS_URL
+    external.require_redis()
+    return external.TEST_REDIS_URL
 
 
 @pytest.fixture
@@ -164,89 +126,21 @@ def auth(clock: ManualClock) -> Authenticator:
 
 
 @pytest.fixture
-def runtime(
-    clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
-) -> Runtime:
-    return Runtime(settings=Settings(), clock=clock, auth=auth, bus=bus, limiter=limiter)
-
-
-class GraphQLClient:
-    """Runs documents through the real schema as a given session."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    def context(self, session: Session | None) -> Context:
-        return Context(
-            request=None, response=None, runtime=self.runtime, request_id="test", session=session
-        )
-
-    async def execute(
-        self, document: str, variables: dict[str, Any] | None = None, *, as_: Session | None = None
-    ) -> Result:
-        result = await schema.execute(
-            document, variable_values=variables, context_value=self.context(as_)
-        )
-        errors = [
-            {
-                "message": e.message,
-                "code": (e.extensions or {}).get("code"),
-                "extensions": e.extensions,
-            }
-            for e in result.errors or []
-        ]
-        return Result(data=result.data, errors=errors)
-
-
-class Result:
-    def __init__(self, data: dict[str, Any] | None, errors: list[dict[str, Any]]) -> None:
-        self.data = data
-        self.errors = errors
-
-    @property
-    def codes(self) -> list[str | None]:
-        return [e["code"] for e in self.errors]
-
-    def ok(self) -> dict[str, Any]:
-        """The data, asserting there were no top-level errors."""
-        assert not self.errors, self.errors
-        assert self.data is not None
-        return self.data
-
-
-@pytest.fixture
 def bus() -> EventBus:
     return EventBus(InMemoryBroker())
-
-
-PRODUCTION = Settings(
-    app_env="production",
-    secret_key="production-test-secret-of-at-least-32-characters",
-    # Only to keep the suite fast: Settings.validate() refuses this in production.
-    password_hash_profile="cheapest",
-    rate_limits=RateLimits.off(),
-)
-
-
-@asynccontextmanager
-async def asgi_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for create_app(settings), in this loop, on the test database."""
-    transport = httpx.ASGITransport(app=create_app(settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
-
-
-@pytest.fixture
-async def production(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as APP_ENV=production configures it."""
-    async with asgi_client(PRODUCTION) as client:
-        yield client
 
 
 @pytest.fixture
 def limiter() -> RateLimiter:
     """No rate limits: a test module that tests them overrides this fixture."""
     return RateLimiter.disabled()
+
+
+@pytest.fixture
+def runtime(
+    clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
+) -> Runtime:
+    return Runtime(settings=Settings(), clock=clock, auth=auth, bus=bus, limiter=limiter)
 
 
 @pytest.fixture
@@ -258,3 +152,20 @@ def gql(db: TortoiseContext, runtime: Runtime) -> GraphQLClient:
 async def world(gql: GraphQLClient) -> World:
     """A domain "Acme" with its admin."""
     return await make_world(gql)
+
+
+@pytest.fixture
+def failing_domain_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing domains fails unexpectedly, with a detail no client may see."""
+
+    async def explode(user: object) -> list[object]:
+        raise RuntimeError("secret database detail")
+
+    monkeypatch.setattr(domains, "list_domains", explode)
+
+
+@pytest.fixture
+async def production(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as APP_ENV=production configures it."""
+    async with asgi_client(PRODUCTION) as client:
+        yield client

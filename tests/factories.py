@@ -15,6 +15,7 @@ from app.services import domains
 from app.settings import Settings
 
 _counter = itertools.count(1)
+PASSWORD = "password123"  # every test account's, unless a test picks another
 
 
 def runtime_for(auth: Authenticator) -> Runtime:
@@ -33,7 +34,7 @@ async def create_user(
     *,
     name: str | None = None,
     email: str | None = None,
-    password: str = "password123",
+    password: str = PASSWORD,
 ) -> Session:
     """A user with a live token, as signIn would give."""
     n = next(_counter)

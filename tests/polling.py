@@ -17,19 +17,24 @@ def _attempts(timeout: float, what: str) -> Iterator[None]:
 
 
 def wait_until(
-    condition: Callable[[], bool], *, timeout: float = 5, what: str = "the condition"
+    condition: Callable[[], bool],
+    *,
+    timeout: float = 5,
+    interval: float = 0.01,
+    what: str = "the condition",
 ) -> None:
-    """Block until `condition()` is true (for threads and synchronous tests)."""
+    """Block until `condition()` is true (for threads, processes and synchronous tests)."""
     for _ in _attempts(timeout, what):
         if condition():
             return
-        time.sleep(0.01)
+        time.sleep(interval)
 
 
 async def eventually(
     condition: Callable[[], bool | Awaitable[bool]],
     *,
     timeout: float = 5,
+    interval: float = 0.01,
     what: str = "the condition",
 ) -> None:
     """Wait until `condition()` (sync or async) is true, yielding to the loop between tries."""
@@ -37,4 +42,4 @@ async def eventually(
         result = condition()
         if await result if inspect.isawaitable(result) else result:
             return
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(interval)

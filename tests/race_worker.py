@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from app.ratelimit import RateLimiter
 from app.runtime import Runtime
 from app.services import accounts, invitations
 from app.settings import Settings
-
-PASSWORD = "password123"  # what tests.factories.create_user gives every account
+from tests.factories import PASSWORD
+from tests.polling import wait_until
 
 
 async def contend(
@@ -47,8 +46,8 @@ async def contend(
         )
         caller = await auth.authenticate(f"Bearer {token}")
         ready.touch()
-        while not start.exists():
-            time.sleep(0.001)  # spin, so every contender leaves the line together
+        # A fine interval, so every contender leaves the line together.
+        wait_until(start.exists, timeout=60, interval=0.001, what="the start signal")
         try:
             if action == "delete":
                 await invitations.delete(caller, invitation_id=invitation_id, runtime=runtime)

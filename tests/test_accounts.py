@@ -1,35 +1,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from tortoise.context import TortoiseContext
 
 from app import models
 from app.auth import Authenticator
 from app.clock import ManualClock
-from tests.conftest import GraphQLClient
+from tests.client import GraphQLClient
+from tests.documents import ME, SIGN_IN, SIGN_OUT, SIGN_UP, USERS
 from tests.factories import create_user
-
-SIGN_UP = """mutation SignUp($email: String!, $name: String!, $password: String!) {
-  signUp(email: $email, name: $name, password: $password) {
-    __typename
-    ... on AuthPayload { token user { id email name } }
-    ... on UserError { code message }
-    ... on InvalidInput { field }
-  }
-}"""
-SIGN_IN = """mutation SignIn($email: String!, $password: String!) {
-  signIn(email: $email, password: $password) {
-    __typename
-    ... on AuthPayload { token user { email } }
-    ... on UserError { code message }
-  }
-}"""
-SIGN_OUT = "mutation { signOut }"
-ME = "{ me { id email name } }"
-USERS = """query Users($search: String!, $first: Int) {
-  users(search: $search, first: $first) { id name email }
-}"""
 
 
 async def sign_up(
@@ -37,12 +19,13 @@ async def sign_up(
     email: str = "Ann@Example.com",
     name: str = "Ann",
     password: str = "correct horse",
-) -> dict:
+) -> dict[str, Any]:
     result = await gql.execute(SIGN_UP, {"email": email, "name": name, "password": password})
-    return result.ok()["signUp"]
+    payload: dict[str, Any] = result.ok()["signUp"]
+    return payload
 
 
-async def test_sign_up_returns_a_token_and_stores_the_email_lower_case(gql) -> None:
+async def test_sign_up_returns_a_token_and_stores_the_email_lower_case(gql: GraphQLClient) -> None:
     payload = await sign_up(gql)
 
     assert payload["__typename"] == "AuthPayload"
@@ -52,7 +35,7 @@ async def test_sign_up_returns_a_token_and_stores_the_email_lower_case(gql) -> N
     assert "correct horse" not in stored.password_hash
 
 
-async def test_sign_up_token_authenticates_me(gql, auth: Authenticator) -> None:
+async def test_sign_up_token_authenticates_me(gql: GraphQLClient, auth: Authenticator) -> None:
     payload = await sign_up(gql)
     session = await auth.authenticate(f"Bearer {payload['token']}")
 
@@ -61,7 +44,7 @@ async def test_sign_up_token_authenticates_me(gql, auth: Authenticator) -> None:
     assert result.ok()["me"]["email"] == "ann@example.com"
 
 
-async def test_sign_up_with_a_taken_email_is_email_taken(gql) -> None:
+async def test_sign_up_with_a_taken_email_is_email_taken(gql: GraphQLClient) -> None:
     await sign_up(gql)
 
     payload = await sign_up(gql, email="ANN@example.com")
@@ -82,7 +65,7 @@ async def test_sign_up_with_a_taken_email_is_email_taken(gql) -> None:
     ],
 )
 async def test_sign_up_with_bad_input_is_invalid_input_and_writes_nothing(
-    gql, email: str, name: str, password: str, field: str
+    gql: GraphQLClient, email: str, name: str, password: str, field: str
 ) -> None:
     payload = await sign_up(gql, email=email, name=name, password=password)
 
@@ -92,7 +75,7 @@ async def test_sign_up_with_bad_input_is_invalid_input_and_writes_nothing(
     assert await models.User.all().count() == 0
 
 
-async def test_sign_in_with_the_right_password_returns_a_new_token(gql) -> None:
+async def test_sign_in_with_the_right_password_returns_a_new_token(gql: GraphQLClient) -> None:
     first = await sign_up(gql)
 
     result = await gql.execute(SIGN_IN, {"email": "ANN@example.com", "password": "correct horse"})
@@ -109,7 +92,9 @@ async def test_sign_in_with_the_right_password_returns_a_new_token(gql) -> None:
         ("nobody@example.com", "correct horse"),
     ],
 )
-async def test_sign_in_failures_give_the_same_answer(gql, email: str, password: str) -> None:
+async def test_sign_in_failures_give_the_same_answer(
+    gql: GraphQLClient, email: str, password: str
+) -> None:
     await sign_up(gql)
 
     result = await gql.execute(SIGN_IN, {"email": email, "password": password})
@@ -121,7 +106,9 @@ async def test_sign_in_failures_give_the_same_answer(gql, email: str, password: 
     }
 
 
-async def test_sign_out_revokes_the_token_used_and_only_that_one(gql, auth: Authenticator) -> None:
+async def test_sign_out_revokes_the_token_used_and_only_that_one(
+    gql: GraphQLClient, auth: Authenticator
+) -> None:
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
     used, other = await auth.issue_token(user.id), await auth.issue_token(user.id)
     session = await auth.authenticate(f"Bearer {used}")
@@ -132,26 +119,28 @@ async def test_sign_out_revokes_the_token_used_and_only_that_one(gql, auth: Auth
     assert await auth.authenticate(f"Bearer {other}") is not None
 
 
-async def test_sign_out_without_a_token_is_unauthenticated(gql) -> None:
+async def test_sign_out_without_a_token_is_unauthenticated(gql: GraphQLClient) -> None:
     result = await gql.execute(SIGN_OUT)
 
     assert result.codes == ["UNAUTHENTICATED"]
 
 
-async def test_me_is_null_when_unauthenticated(gql) -> None:
+async def test_me_is_null_when_unauthenticated(gql: GraphQLClient) -> None:
     assert (await gql.execute(ME)).ok() == {"me": None}
 
 
 @pytest.mark.parametrize(
     "header", [None, "", "Bearer", "Bearer garbage", "Basic abc", "Bearer " + "x" * 500]
 )
-async def test_garbage_tokens_authenticate_nobody(db, auth: Authenticator, header) -> None:
+async def test_garbage_tokens_authenticate_nobody(
+    db: TortoiseContext, auth: Authenticator, header: str | None
+) -> None:
     await create_user(auth)
 
     assert await auth.authenticate(header) is None
 
 
-async def test_expired_token_authenticates_nobody(db, auth: Authenticator) -> None:
+async def test_expired_token_authenticates_nobody(db: TortoiseContext, auth: Authenticator) -> None:
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
     token = await auth.issue_token(user.id)
     await models.AuthToken.filter(user=user).update(
@@ -161,7 +150,7 @@ async def test_expired_token_authenticates_nobody(db, auth: Authenticator) -> No
     assert await auth.authenticate(f"Bearer {token}") is None
 
 
-async def test_tokens_are_stored_hashed(db, auth: Authenticator) -> None:
+async def test_tokens_are_stored_hashed(db: TortoiseContext, auth: Authenticator) -> None:
     user = await models.User.create(email="x@example.com", name="X", password_hash="-")
     token = await auth.issue_token(user.id)
 
@@ -170,7 +159,7 @@ async def test_tokens_are_stored_hashed(db, auth: Authenticator) -> None:
     assert row.token_hash == auth.hash_token(token)
 
 
-async def test_users_finds_people_by_name_or_email(gql, auth: Authenticator) -> None:
+async def test_users_finds_people_by_name_or_email(gql: GraphQLClient, auth: Authenticator) -> None:
     me = await create_user(auth, name="Me")
     await create_user(auth, name="Bob Builder", email="bob@example.com")
     await create_user(auth, name="Alice", email="alice@builders.io")
@@ -181,7 +170,7 @@ async def test_users_finds_people_by_name_or_email(gql, auth: Authenticator) -> 
     assert [u["name"] for u in result.ok()["users"]] == ["Alice", "Bob Builder"]
 
 
-async def test_users_respects_first(gql, auth: Authenticator) -> None:
+async def test_users_respects_first(gql: GraphQLClient, auth: Authenticator) -> None:
     me = await create_user(auth, name="Me")
     for i in range(3):
         await create_user(auth, name=f"Sam {i}")
@@ -192,7 +181,9 @@ async def test_users_respects_first(gql, auth: Authenticator) -> None:
 
 
 @pytest.mark.parametrize(("search", "first"), [("a", 10), ("x" * 101, 10), ("ab", 101), ("ab", -1)])
-async def test_users_with_bad_arguments_is_bad_user_input(gql, auth, search, first) -> None:
+async def test_users_with_bad_arguments_is_bad_user_input(
+    gql: GraphQLClient, auth: Authenticator, search: str, first: int
+) -> None:
     me = await create_user(auth)
 
     result = await gql.execute(USERS, {"search": search, "first": first}, as_=me)
@@ -200,7 +191,7 @@ async def test_users_with_bad_arguments_is_bad_user_input(gql, auth, search, fir
     assert result.codes == ["BAD_USER_INPUT"]
 
 
-async def test_users_needs_sign_in(gql) -> None:
+async def test_users_needs_sign_in(gql: GraphQLClient) -> None:
     result = await gql.execute(USERS, {"search": "ab"})
 
     assert result.codes == ["UNAUTHENTICATED"]
@@ -208,7 +199,7 @@ async def test_users_needs_sign_in(gql) -> None:
 
 
 async def test_a_remembered_session_still_ends_when_its_token_expires(
-    db, clock: ManualClock
+    db: TortoiseContext, clock: ManualClock
 ) -> None:
     auth = Authenticator(
         secret_key="test-secret", token_ttl=timedelta(seconds=60), cheap_hashing=True, clock=clock

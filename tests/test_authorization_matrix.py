@@ -6,14 +6,16 @@ top-level extensions.code; or "typed:CODE" for a typed error in the mutation's r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from app.auth import Session
+from app.auth import Authenticator, Session
 from app.permissions import Action
-from tests.conftest import GraphQLClient
+from tests import documents
+from tests.client import GraphQLClient, Result
 from tests.factories import add_member, create_role, create_user, role_named
 from tests.world import World
 
@@ -50,66 +52,55 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "signOut": (U, "ok", "ok", "ok", "ok", "ok"),
 }
 
-DOCUMENTS = {
-    "me": ("{ me { id } }", {}),
-    "domains": ("{ domains { id } }", {}),
-    "domain": ("query($d: ID!) { domain(id: $d) { id } }", {"d": "domain"}),
-    "users": ('{ users(search: "user") { id } }', {}),
-    "pendingInvitations": ("{ pendingInvitations { totalCount } }", {}),
-    "myInvitations": ("{ myInvitations { totalCount } }", {}),
-    "invitation": ("query($i: ID!) { invitation(id: $i) { id } }", {"i": "invitation"}),
-    "invitations": ("query($d: ID!) { invitations(domainId: $d) { totalCount } }", {"d": "domain"}),
-    "members": ("query($d: ID!) { members(domainId: $d) { totalCount } }", {"d": "domain"}),
-    "auditLog": ("query($d: ID!) { auditLog(domainId: $d) { totalCount } }", {"d": "domain"}),
-    "createDomain": ('mutation { createDomain(name: "New") { __typename } }', {}),
+
+@dataclass
+class Cast:
+    """Who plays each kind of caller, and the ids they act on."""
+
+    actors: dict[str, Session | None]
+    domain: str
+    invitation: str
+    target: str
+    member_role: str
+    admin_role: str
+
+
+def respond(response: str) -> Callable[[Cast], dict[str, Any]]:
+    return lambda cast: {"id": cast.invitation, "response": response}
+
+
+def send(role: Callable[[Cast], str]) -> Callable[[Cast], dict[str, Any]]:
+    return lambda cast: {"domainId": cast.domain, "inviteeIds": [cast.target], "roleId": role(cast)}
+
+
+# Each operation's document and its variables, given the cast.
+OPERATIONS: dict[str, tuple[str, Callable[[Cast], dict[str, Any]]]] = {
+    "me": (documents.ME, lambda cast: {}),
+    "domains": (documents.DOMAINS, lambda cast: {}),
+    "domain": (documents.DOMAIN, lambda cast: {"id": cast.domain}),
+    "users": (documents.USERS, lambda cast: {"search": "user"}),
+    "pendingInvitations": (documents.PENDING, lambda cast: {}),
+    "myInvitations": (documents.MY_INVITATIONS, lambda cast: {}),
+    "invitation": (documents.INVITATION, lambda cast: {"id": cast.invitation}),
+    "invitations": (documents.INVITATIONS, lambda cast: {"domainId": cast.domain}),
+    "members": (documents.MEMBERS, lambda cast: {"domainId": cast.domain}),
+    "auditLog": (documents.AUDIT, lambda cast: {"domainId": cast.domain}),
+    "createDomain": (documents.CREATE_DOMAIN, lambda cast: {"name": "New"}),
     "createRole": (
-        'mutation($d: ID!) { createRole(domainId: $d, name: "x", actions: []) '
-        "{ __typename ... on UserError { code } } }",
-        {"d": "domain"},
+        documents.CREATE_ROLE,
+        lambda cast: {"domainId": cast.domain, "name": "x", "actions": []},
     ),
-    "sendAsMember": (
-        "mutation($d: ID!, $u: [ID!]!, $r: ID!) { sendInvitations("
-        "domainId: $d, inviteeIds: $u, roleId: $r) { __typename "
-        "... on UserError { code } } }",
-        {"d": "domain", "u": ["target"], "r": "member_role"},
-    ),
-    "sendAsAdmin": (
-        "mutation($d: ID!, $u: [ID!]!, $r: ID!) { sendInvitations("
-        "domainId: $d, inviteeIds: $u, roleId: $r) { __typename "
-        "... on UserError { code } } }",
-        {"d": "domain", "u": ["target"], "r": "admin_role"},
-    ),
-    "accept": (
-        "mutation($i: ID!) { respondToInvitation(invitationId: $i, response: ACCEPT) "
-        "{ __typename ... on UserError { code } } }",
-        {"i": "invitation"},
-    ),
-    "decline": (
-        "mutation($i: ID!) { respondToInvitation(invitationId: $i, response: DECLINE)"
-        " { __typename ... on UserError { code } } }",
-        {"i": "invitation"},
-    ),
-    "resend": (
-        "mutation($i: ID!) { resendInvitation(invitationId: $i) "
-        "{ __typename ... on UserError { code } } }",
-        {"i": "invitation"},
-    ),
-    "delete": (
-        "mutation($i: ID!) { deleteInvitation(invitationId: $i) "
-        "{ __typename ... on UserError { code } } }",
-        {"i": "invitation"},
-    ),
-    "signOut": ("mutation { signOut }", {}),
+    "sendAsMember": (documents.SEND, send(lambda cast: cast.member_role)),
+    "sendAsAdmin": (documents.SEND, send(lambda cast: cast.admin_role)),
+    "accept": (documents.RESPOND, respond("ACCEPT")),
+    "decline": (documents.RESPOND, respond("DECLINE")),
+    "resend": (documents.RESEND, lambda cast: {"id": cast.invitation}),
+    "delete": (documents.DELETE, lambda cast: {"id": cast.invitation}),
+    "signOut": (documents.SIGN_OUT, lambda cast: {}),
 }
 
 
-@dataclass
-class Scene:
-    actors: dict[str, Session | None]
-    ids: dict[str, str]
-
-
-async def build_scene(world: World, auth: Any, *, declined: bool) -> Scene:
+async def build_cast(world: World, auth: Authenticator, *, declined: bool) -> Cast:
     """Acme with a member, a recruiter (DOMAIN_READ, MEMBER_READ, INVITATION_SEND), an
     outside invitee holding one invitation (PENDING, or REJECTED when `declined`), a
     stranger, and a target user to invite."""
@@ -122,7 +113,7 @@ async def build_scene(world: World, auth: Any, *, declined: bool) -> Scene:
     invitation = await world.invite(invitee)
     if declined:
         await world.respond(invitation, "DECLINE", as_=invitee)
-    return Scene(
+    return Cast(
         actors={
             "anonymous": None,
             "stranger": stranger,
@@ -131,20 +122,18 @@ async def build_scene(world: World, auth: Any, *, declined: bool) -> Scene:
             "admin": world.admin,
             "invitee": invitee,
         },
-        ids={
-            "domain": str(world.domain.id),
-            "invitation": invitation,
-            "target": str(target.user.id),
-            "member_role": str((await role_named(world.domain, "member")).id),
-            "admin_role": str((await role_named(world.domain, "admin")).id),
-        },
+        domain=str(world.domain.id),
+        invitation=invitation,
+        target=str(target.user.id),
+        member_role=str((await role_named(world.domain, "member")).id),
+        admin_role=str((await role_named(world.domain, "admin")).id),
     )
 
 
-def outcome(result: Any) -> str:
+def outcome(result: Result) -> str:
     if result.errors:
         return str(result.errors[0]["code"])
-    [value] = result.data.values()
+    [value] = result.ok().values()
     if value is None:
         return "null"
     if isinstance(value, dict) and "code" in value:
@@ -154,14 +143,12 @@ def outcome(result: Any) -> str:
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("operation", list(MATRIX))
-async def test_matrix(world: World, auth, gql: GraphQLClient, operation: str, actor: str) -> None:
-    scene = await build_scene(world, auth, declined=operation == "resend")
-    document, variables = DOCUMENTS[operation]
-    resolved = {
-        k: [scene.ids[x] for x in v] if isinstance(v, list) else scene.ids[v]
-        for k, v in variables.items()
-    }
+async def test_matrix(
+    world: World, auth: Authenticator, gql: GraphQLClient, operation: str, actor: str
+) -> None:
+    cast = await build_cast(world, auth, declined=operation == "resend")
+    document, variables = OPERATIONS[operation]
 
-    result = await gql.execute(document, resolved, as_=scene.actors[actor])
+    result = await gql.execute(document, variables(cast), as_=cast.actors[actor])
 
     assert outcome(result) == MATRIX[operation][ACTORS.index(actor)]

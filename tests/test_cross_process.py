@@ -4,48 +4,22 @@ survive a Redis restart."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from gql import Client, gql
 
-from tests.servers import RedisServer, graphql_data, redis_server, running_server
-from tests.test_subscriptions import (
-    CREATE_DOMAIN,
-    INVITATION_RECEIVED,
-    SEND,
-    _gql_transport,
-    _server_subscriptions,
-    _sign_up,
+from tests.polling import wait_until
+from tests.processes import (
+    RedisServer,
+    create_domain,
+    first_invitation,
+    invite,
+    is_ready,
+    redis_server,
+    running_server,
+    sign_up,
 )
-
-
-def _invite(base: str, token: str, domain: dict[str, Any], invitee_id: str) -> str:
-    """Send one invitation through the server at `base`; return its id."""
-    role = next(r["id"] for r in domain["roles"] if r["name"] == "member")
-    variables = {"domainId": domain["id"], "inviteeIds": [invitee_id], "roleId": role}
-    [result] = graphql_data(base, SEND, variables, token)["sendInvitations"]["results"]
-    invitation_id: str = result["id"]
-    return invitation_id
-
-
-@asynccontextmanager
-async def _invitations_of(base: str, token: str) -> AsyncIterator[asyncio.Future[Any]]:
-    """Subscribe to invitationReceived on `base`; yield the future of the first one."""
-    async with Client(transport=_gql_transport(base, token)) as session:
-        stream = session.subscribe(gql(INVITATION_RECEIVED))
-        first = asyncio.ensure_future(anext(stream))
-        await _server_subscriptions(base, 1)
-        try:
-            yield first
-        finally:
-            first.cancel()
-            await stream.aclose()
 
 
 @pytest.mark.postgres
@@ -55,23 +29,16 @@ async def test_a_subscriber_on_one_process_receives_an_invitation_sent_through_a
 ) -> None:
     env = {"DATABASE_URL": postgres_database, "REDIS_URL": redis_url}
     with running_server(env) as process_a, running_server(env) as process_b:
-        admin, _ = _sign_up(process_b, "ada@example.com")
-        bob, bob_id = _sign_up(process_a, "bob@example.com")
-        domain = graphql_data(process_b, CREATE_DOMAIN, {}, admin)["createDomain"]
+        admin = sign_up(process_b, "ada@example.com")
+        bob = sign_up(process_a, "bob@example.com")
+        domain = create_domain(process_b, admin.token, "Acme")
 
-        async with _invitations_of(process_a, bob) as first:
-            sent = await asyncio.to_thread(_invite, process_b, admin, domain, bob_id)
+        async with first_invitation(process_a, bob.token) as first:
+            sent = await asyncio.to_thread(invite, process_b, admin.token, domain, bob.id)
             received = await asyncio.wait_for(first, timeout=5)
 
     assert received["invitationReceived"]["id"] == sent
     assert received["invitationReceived"]["domain"]["name"] == "Acme"
-
-
-def _ready(base: str) -> None:
-    deadline = time.monotonic() + 15
-    while httpx.get(f"{base}/readyz").status_code != 200:
-        assert time.monotonic() < deadline, "the server did not become ready again"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -85,17 +52,19 @@ async def test_subscriptions_resume_after_redis_restarts_and_mutations_succeed_m
 ) -> None:
     env = {"DATABASE_URL": server_database_url, "REDIS_URL": own_redis.url}
     with running_server(env) as base:
-        admin, _ = _sign_up(base, "ada@example.com")
-        bob, bob_id = _sign_up(base, "bob@example.com")
-        acme = graphql_data(base, CREATE_DOMAIN, {}, admin)["createDomain"]
-        other = graphql_data(base, CREATE_DOMAIN.replace("Acme", "Beta"), {}, admin)["createDomain"]
+        admin = sign_up(base, "ada@example.com")
+        bob = sign_up(base, "bob@example.com")
+        acme = create_domain(base, admin.token, "Acme")
+        other = create_domain(base, admin.token, "Beta")
 
-        async with _invitations_of(base, bob) as first:
+        async with first_invitation(base, bob.token) as first:
             own_redis.kill()
-            during_outage = await asyncio.to_thread(_invite, base, admin, acme, bob_id)
+            during_outage = await asyncio.to_thread(invite, base, admin.token, acme, bob.id)
             own_redis.start()
-            await asyncio.to_thread(_ready, base)
-            after_restart = await asyncio.to_thread(_invite, base, admin, other, bob_id)
+            await asyncio.to_thread(
+                wait_until, lambda: is_ready(base), timeout=15, what="readiness after the restart"
+            )
+            after_restart = await asyncio.to_thread(invite, base, admin.token, other, bob.id)
             received = await asyncio.wait_for(first, timeout=5)
 
     assert during_outage  # the mutation succeeded; its notification is lost with Redis

@@ -3,31 +3,19 @@ from __future__ import annotations
 import pytest
 
 from app import models
+from app.auth import Authenticator, Session
 from app.permissions import Action
+from tests.client import GraphQLClient
+from tests.documents import CREATE_DOMAIN, CREATE_ROLE, DOMAIN, DOMAINS
 from tests.factories import add_member, create_domain, create_role, create_user
+from tests.world import World
 
-CREATE_DOMAIN = """mutation CreateDomain($name: String!) {
-  createDomain(name: $name) {
-    __typename
-    ... on Domain { id name createdAt myRole { name builtIn actions } roles { name builtIn } }
-    ... on UserError { code message }
-  }
-}"""
-DOMAINS = "{ domains { id name myRole { name } } }"
-DOMAIN = """query Domain($id: ID!) {
-  domain(id: $id) { id name myRole { name } roles { name actions builtIn } }
-}"""
-CREATE_ROLE = """mutation CreateRole($domainId: ID!, $name: String!, $actions: [Action!]!) {
-  createRole(domainId: $domainId, name: $name, actions: $actions) {
-    __typename
-    ... on Role { id name actions builtIn }
-    ... on UserError { code message }
-  }
-}"""
 ALL_ACTIONS = sorted(a.value for a in Action)
 
 
-async def test_create_domain_makes_the_creator_its_admin(gql, auth) -> None:
+async def test_create_domain_makes_the_creator_its_admin(
+    gql: GraphQLClient, auth: Authenticator
+) -> None:
     owner = await create_user(auth)
 
     result = await gql.execute(CREATE_DOMAIN, {"name": "  Acme  "}, as_=owner)
@@ -35,24 +23,23 @@ async def test_create_domain_makes_the_creator_its_admin(gql, auth) -> None:
     domain = result.ok()["createDomain"]
     assert domain["name"] == "Acme"
     assert domain["myRole"] == {"name": "admin", "builtIn": True, "actions": ALL_ACTIONS}
-    assert domain["roles"] == [
-        {"name": "admin", "builtIn": True},
-        {"name": "member", "builtIn": True},
+    assert [(r["name"], r["builtIn"]) for r in domain["roles"]] == [
+        ("admin", True),
+        ("member", True),
     ]
 
 
-async def test_builtin_member_role_reads_domain_and_members_only(gql, auth) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(DOMAIN, {"id": str(domain.id)}, as_=owner)
+async def test_builtin_member_role_reads_domain_and_members_only(world: World) -> None:
+    result = await world.query(DOMAIN, id=str(world.domain.id))
 
     roles = {r["name"]: r["actions"] for r in result.ok()["domain"]["roles"]}
     assert roles["member"] == ["DOMAIN_READ", "MEMBER_READ"]
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
-async def test_create_domain_with_a_bad_name_is_invalid_input(gql, auth, name) -> None:
+async def test_create_domain_with_a_bad_name_is_invalid_input(
+    gql: GraphQLClient, auth: Authenticator, name: str
+) -> None:
     owner = await create_user(auth)
 
     result = await gql.execute(CREATE_DOMAIN, {"name": name}, as_=owner)
@@ -61,14 +48,16 @@ async def test_create_domain_with_a_bad_name_is_invalid_input(gql, auth, name) -
     assert await models.Domain.all().count() == 0
 
 
-async def test_create_domain_needs_sign_in(gql) -> None:
+async def test_create_domain_needs_sign_in(gql: GraphQLClient) -> None:
     result = await gql.execute(CREATE_DOMAIN, {"name": "Acme"})
 
     assert result.codes == ["UNAUTHENTICATED"]
     assert await models.Domain.all().count() == 0
 
 
-async def test_domains_lists_only_the_callers_domains(gql, auth) -> None:
+async def test_domains_lists_only_the_callers_domains(
+    gql: GraphQLClient, auth: Authenticator
+) -> None:
     ann, bob = await create_user(auth), await create_user(auth)
     mine = await create_domain(ann, gql.runtime, name="Mine")
     await create_domain(bob, gql.runtime, name="Bob's")
@@ -84,59 +73,56 @@ async def test_domains_lists_only_the_callers_domains(gql, auth) -> None:
     assert str(mine.id) in {d["id"] for d in result.ok()["domains"]}
 
 
-async def test_domain_of_a_stranger_and_an_unknown_domain_look_the_same(gql, auth) -> None:
-    owner, stranger = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
+async def test_domain_of_a_stranger_and_an_unknown_domain_look_the_same(
+    world: World, auth: Authenticator
+) -> None:
+    stranger = await create_user(auth)
 
-    hidden = await gql.execute(DOMAIN, {"id": str(domain.id)}, as_=stranger)
-    unknown = await gql.execute(
-        DOMAIN, {"id": "00000000-0000-7000-8000-000000000000"}, as_=stranger
-    )
+    hidden = await world.query(DOMAIN, as_=stranger, id=str(world.domain.id))
+    unknown = await world.query(DOMAIN, as_=stranger, id="00000000-0000-7000-8000-000000000000")
 
     assert hidden.ok() == unknown.ok() == {"domain": None}
 
 
-async def test_domain_with_a_malformed_id_is_bad_user_input(gql, auth) -> None:
-    owner = await create_user(auth)
-
-    result = await gql.execute(DOMAIN, {"id": "not-an-id"}, as_=owner)
+async def test_domain_with_a_malformed_id_is_bad_user_input(world: World) -> None:
+    result = await world.query(DOMAIN, id="not-an-id")
 
     assert result.codes == ["BAD_USER_INPUT"]
     assert "not a valid ID" in result.errors[0]["message"]
 
 
-async def test_domain_without_domain_read_is_forbidden(gql, auth) -> None:
-    owner, helper = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-    await add_member(domain, helper, await create_role(domain, "inviter", {Action.INVITATION_SEND}))
+async def add_inviter(world: World, auth: Authenticator) -> Session:
+    """A member whose role sends invitations but does not read the domain."""
+    inviter = await create_user(auth)
+    role = await create_role(world.domain, "inviter", {Action.INVITATION_SEND})
+    await add_member(world.domain, inviter, role)
+    return inviter
 
-    result = await gql.execute(DOMAIN, {"id": str(domain.id)}, as_=helper)
+
+async def test_domain_without_domain_read_is_forbidden(world: World, auth: Authenticator) -> None:
+    helper = await add_inviter(world, auth)
+
+    result = await world.query(DOMAIN, as_=helper, id=str(world.domain.id))
 
     assert result.codes == ["FORBIDDEN"]
 
 
-async def test_domain_roles_are_hidden_from_callers_without_domain_read(gql, auth) -> None:
-    owner, helper = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-    await add_member(domain, helper, await create_role(domain, "inviter", {Action.INVITATION_SEND}))
+async def test_domain_roles_are_hidden_from_callers_without_domain_read(
+    world: World, auth: Authenticator
+) -> None:
+    helper = await add_inviter(world, auth)
 
-    result = await gql.execute("{ domains { name myRole { name } roles { name } } }", as_=helper)
+    result = await world.query(DOMAINS, as_=helper)
 
-    assert result.ok()["domains"] == [{"name": "Acme", "myRole": {"name": "inviter"}, "roles": []}]
+    domains = result.ok()["domains"]
+    assert [(d["name"], d["myRole"]["name"], d["roles"]) for d in domains] == [
+        ("Acme", "inviter", [])
+    ]
 
 
-async def test_create_role_with_an_action_subset(gql, auth) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE,
-        {
-            "domainId": str(domain.id),
-            "name": "recruiter",
-            "actions": ["INVITATION_SEND", "DOMAIN_READ", "INVITATION_SEND"],
-        },
-        as_=owner,
+async def test_create_role_with_an_action_subset(world: World) -> None:
+    result = await world.query(
+        CREATE_ROLE, name="recruiter", actions=["INVITATION_SEND", "DOMAIN_READ", "INVITATION_SEND"]
     )
 
     role = result.ok()["createRole"]
@@ -145,60 +131,41 @@ async def test_create_role_with_an_action_subset(gql, auth) -> None:
 
 
 @pytest.mark.parametrize("name", ["admin", "member"])
-async def test_create_role_with_a_taken_name_is_role_name_taken(gql, auth, name) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": name, "actions": []}, as_=owner
-    )
+async def test_create_role_with_a_taken_name_is_role_name_taken(world: World, name: str) -> None:
+    result = await world.query(CREATE_ROLE, name=name, actions=[])
 
     assert result.ok()["createRole"]["code"] == "ROLE_NAME_TAKEN"
-    assert await models.Role.filter(domain_id=domain.id).count() == 2
+    assert await models.Role.filter(domain_id=world.domain.id).count() == 2
 
 
-async def test_create_role_with_an_empty_name_is_invalid_input(gql, auth) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": " ", "actions": []}, as_=owner
-    )
+async def test_create_role_with_an_empty_name_is_invalid_input(world: World) -> None:
+    result = await world.query(CREATE_ROLE, name=" ", actions=[])
 
     assert result.ok()["createRole"]["code"] == "INVALID_INPUT"
 
 
-async def test_create_role_needs_role_manage(gql, auth) -> None:
-    owner, member = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-    await add_member(domain, member)
+async def test_create_role_needs_role_manage(world: World, auth: Authenticator) -> None:
+    member = await create_user(auth)
+    await add_member(world.domain, member)
 
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": "x", "actions": []}, as_=member
-    )
+    result = await world.query(CREATE_ROLE, as_=member, name="x", actions=[])
 
     assert result.codes == ["FORBIDDEN"]
-    assert await models.Role.filter(domain_id=domain.id).count() == 2
+    assert await models.Role.filter(domain_id=world.domain.id).count() == 2
 
 
-async def test_create_role_in_an_invisible_domain_is_not_found(gql, auth) -> None:
-    owner, stranger = await create_user(auth), await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
+async def test_create_role_in_an_invisible_domain_is_not_found(
+    world: World, auth: Authenticator
+) -> None:
+    stranger = await create_user(auth)
 
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": "x", "actions": []}, as_=stranger
-    )
+    result = await world.query(CREATE_ROLE, as_=stranger, name="x", actions=[])
 
     assert result.codes == ["NOT_FOUND"]
 
 
-async def test_create_role_with_an_unknown_action_is_a_validation_error(gql, auth) -> None:
-    owner = await create_user(auth)
-    domain = await create_domain(owner, gql.runtime)
-
-    result = await gql.execute(
-        CREATE_ROLE, {"domainId": str(domain.id), "name": "x", "actions": ["FLY"]}, as_=owner
-    )
+async def test_create_role_with_an_unknown_action_is_a_validation_error(world: World) -> None:
+    result = await world.query(CREATE_ROLE, name="x", actions=["FLY"])
 
     assert result.data is None
     assert "FLY" in result.errors[0]["message"]

@@ -6,18 +6,18 @@ to the production ASGI app with a valid token. Bounded so the module takes secon
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis.strategies import SearchStrategy
 from hypothesis_graphql import mutations, queries
+from tortoise.context import TortoiseContext
 
-from app.auth import Authenticator
-from app.clock import SystemClock
 from app.graphql.schema import schema
-from tests.conftest import PRODUCTION, asgi_client
+from tests.client import PRODUCTION, asgi_client, production_auth
 from tests.factories import create_domain, create_user, runtime_for
 
 SDL = schema.as_str()
@@ -27,6 +27,7 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+FuzzTest = Callable[[httpx.AsyncClient, str], Coroutine[Any, Any, None]]
 # Codes a client can act on; INTERNAL (or no code) would mean a bug or a leak.
 CLIENT_CODES = {
     "UNAUTHENTICATED",
@@ -40,21 +41,16 @@ CLIENT_CODES = {
 
 
 @pytest.fixture
-async def signed_in(db) -> dict[str, str]:
+async def signed_in(db: TortoiseContext) -> dict[str, str]:
     """A bearer token of an admin of one domain, valid for the PRODUCTION app."""
-    auth = Authenticator(
-        secret_key=PRODUCTION.secret_key,
-        token_ttl=timedelta(seconds=PRODUCTION.token_ttl_seconds),
-        cheap_hashing=True,
-        clock=SystemClock(),
-    )
+    auth = production_auth()
     admin = await create_user(auth)
     await create_domain(admin, runtime_for(auth))
     return {"Authorization": f"Bearer {await auth.issue_token(admin.user.id)}"}
 
 
 @pytest.fixture
-async def fuzzed(signed_in) -> AsyncIterator[httpx.AsyncClient]:
+async def fuzzed(signed_in: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(PRODUCTION) as client:
         client.headers.update(signed_in)
         yield client
@@ -67,18 +63,25 @@ def assert_handled(response: httpx.Response, document: str) -> None:
         assert code in CLIENT_CODES, (document, error)
 
 
+def fuzzing(documents: SearchStrategy[str]) -> Callable[[FuzzTest], Callable[..., None]]:
+    """Run the test on FUZZ's budget, once per generated document."""
+    return lambda test: FUZZ(given(document=documents)(test))
+
+
 async def fuzz_one(client: httpx.AsyncClient, document: str) -> None:
     response = await client.post("/graphql", json={"query": document})
     assert_handled(response, document)
 
 
-@FUZZ
-@given(document=queries(SDL))
-async def test_generated_queries_are_answered_or_refused_cleanly(fuzzed, document) -> None:
+@fuzzing(queries(SDL))
+async def test_generated_queries_are_answered_or_refused_cleanly(
+    fuzzed: httpx.AsyncClient, document: str
+) -> None:
     await fuzz_one(fuzzed, document)
 
 
-@FUZZ
-@given(document=mutations(SDL))
-async def test_generated_mutations_are_answered_or_refused_cleanly(fuzzed, document) -> None:
+@fuzzing(mutations(SDL))
+async def test_generated_mutations_are_answered_or_refused_cleanly(
+    fuzzed: httpx.AsyncClient, document: str
+) -> None:
     await fuzz_one(fuzzed, document)

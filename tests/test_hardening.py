@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator
-from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import strawberry
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from app.auth import Authenticator
-from app.clock import SystemClock
 from app.graphql.policy import QueryLimits, operation_policy
 from app.graphql.schema import AppSchema, Query
 from app.settings import Settings, SettingsError
-from tests.conftest import PRODUCTION, asgi_client
+from tests.client import asgi_client, production_auth
+from tests.documents import DOMAINS, ME, SIGN_OUT
 from tests.factories import create_user
-from tests.servers import running_server
-from tests.test_accounts import ME, SIGN_OUT
-from tests.test_http import DOMAINS
+from tests.processes import running_server
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-def production_auth() -> Authenticator:
-    """Issues tokens the PRODUCTION app accepts (same secret key)."""
-    ttl = timedelta(seconds=PRODUCTION.token_ttl_seconds)
-    return Authenticator(
-        secret_key=PRODUCTION.secret_key, token_ttl=ttl, cheap_hashing=True, clock=SystemClock()
-    )
 
 
 async def bearer(auth: Authenticator) -> dict[str, str]:
@@ -40,15 +31,10 @@ async def bearer(auth: Authenticator) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.mark.usefixtures("failing_domain_list")
 async def test_unexpected_resolver_error_is_masked_in_production(
-    production, monkeypatch, caplog
+    production: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from app.services import domains
-
-    async def explode(user: object) -> list[object]:
-        raise RuntimeError("secret database detail")
-
-    monkeypatch.setattr(domains, "list_domains", explode)
     headers = {**await bearer(production_auth()), "X-Request-ID": "req-prod"}
 
     response = await production.post("/graphql", json={"query": DOMAINS}, headers=headers)
@@ -68,7 +54,7 @@ async def test_unexpected_resolver_error_is_masked_in_production(
 
 
 async def test_failure_outside_graphql_execution_is_masked_json(
-    production, monkeypatch, caplog
+    production: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def database_down(self: Authenticator, authorization: str | None) -> None:
         raise ConnectionError("could not connect to 10.0.0.5:5432 as app_user")
@@ -100,21 +86,27 @@ class Exploding:
         raise RuntimeError("secret broker detail")
 
 
-async def test_subscription_errors_are_masked_with_the_production_extensions(caplog) -> None:
+async def test_subscription_errors_are_masked_with_the_production_extensions(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     extensions = [operation_policy(QueryLimits(), production=True)]
     schema = AppSchema(query=Query, subscription=Exploding, extensions=extensions)
 
     stream = await schema.subscribe("subscription { ticks }")
-    results = [result async for result in stream]  # type: ignore[union-attr]
+    results = [result async for result in stream]
 
     assert results[0].data == {"ticks": 1}
-    error = results[-1].errors[0]
+    errors = results[-1].errors
+    assert errors is not None
+    error = errors[0]
     assert error.message == "Internal server error"
     assert error.extensions == {"code": "INTERNAL", "requestId": "-"}
     assert "secret broker detail" in caplog.text
 
 
-async def test_sign_out_is_effective_on_the_very_next_request(production) -> None:
+async def test_sign_out_is_effective_on_the_very_next_request(
+    production: httpx.AsyncClient,
+) -> None:
     headers = await bearer(production_auth())
 
     before = await production.post("/graphql", json={"query": ME}, headers=headers)
@@ -135,7 +127,9 @@ async def test_sign_out_is_effective_on_the_very_next_request(production) -> Non
         ({"WS_MAX_OPERATIONS": "-1"}, "WS_MAX_OPERATIONS"),
     ],
 )
-def test_production_refuses_development_defaults(monkeypatch, env, message) -> None:
+def test_production_refuses_development_defaults(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     for name, value in env.items():
@@ -145,7 +139,7 @@ def test_production_refuses_development_defaults(monkeypatch, env, message) -> N
         Settings.from_env(env_file="/nonexistent")
 
 
-def test_limits_come_from_the_environment(monkeypatch) -> None:
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
         "MAX_DEPTH": "6",
         "MAX_BODY_BYTES": "1024",
@@ -177,13 +171,13 @@ def test_socket_limits_of_a_real_server(tmp_path: Path) -> None:
     }
     with running_server(env) as base:
         url = base.replace("http", "ws") + "/graphql"
-        with connect(url, subprotocols=["graphql-transport-ws"]) as silent:
+        with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as silent:
             started = time.monotonic()
             with pytest.raises(ConnectionClosed) as closed:
                 silent.recv(timeout=5)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
             assert time.monotonic() - started < 4
-        with connect(url, subprotocols=["graphql-transport-ws"]) as big:
+        with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as big:
             big.send('{"type": "connection_init", "payload": {"x": "' + "x" * 4096 + '"}}')
             with pytest.raises(ConnectionClosed) as closed:
                 big.recv(timeout=5)

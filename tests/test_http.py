@@ -1,26 +1,26 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from starlette.types import Message, Scope
+from tortoise.context import TortoiseContext
 
 from app.main import create_app
 from app.settings import Settings
-from tests.servers import running_server
+from tests import processes
+from tests.client import DEVELOPMENT, asgi_client
+from tests.documents import CREATE_DOMAIN, DOMAINS, ME, SIGN_OUT, SIGN_UP
+from tests.processes import graphql_data, running_server
 
-SIGN_UP = """mutation { signUp(email: "ann@example.com", name: "Ann", password: "password1") {
-  ... on AuthPayload { token user { id email } } } }"""
-CREATE_DOMAIN = """mutation { createDomain(name: "Acme") {
-  ... on Domain { id name myRole { name } } } }"""
-DOMAINS = "{ domains { id name myRole { name } } }"
+ANN = {"email": "ann@example.com", "name": "Ann", "password": "password1"}
 
 
 @pytest.fixture
-async def client(db) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(password_hash_profile="cheapest"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+async def client(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(DEVELOPMENT) as client:
         yield client
 
 
@@ -29,24 +29,33 @@ async def post(
     query: str,
     token: str | None = None,
     headers: dict[str, str] | None = None,
+    variables: dict[str, Any] | None = None,
 ) -> httpx.Response:
     headers = dict(headers or {})
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return await client.post("/graphql", json={"query": query}, headers=headers)
+    return await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
 
 
-async def test_graphql_over_http_sign_up_create_domain_and_list(client) -> None:
-    token = (await post(client, SIGN_UP)).json()["data"]["signUp"]["token"]
+async def sign_up(client: httpx.AsyncClient) -> str:
+    """Sign Ann up; her token."""
+    token: str = (await post(client, SIGN_UP, variables=ANN)).json()["data"]["signUp"]["token"]
+    return token
 
-    created = (await post(client, CREATE_DOMAIN, token)).json()["data"]["createDomain"]
+
+async def test_graphql_over_http_sign_up_create_domain_and_list(client: httpx.AsyncClient) -> None:
+    token = await sign_up(client)
+
+    created = (await post(client, CREATE_DOMAIN, token, variables={"name": "Acme"})).json()
     listed = (await post(client, DOMAINS, token)).json()["data"]["domains"]
 
-    assert listed == [created]
-    assert created["myRole"] == {"name": "admin"}
+    assert listed == [created["data"]["createDomain"]]
+    assert created["data"]["createDomain"]["myRole"]["name"] == "admin"
 
 
-async def test_garbage_token_is_unauthenticated_with_a_hint(client) -> None:
+async def test_garbage_token_is_unauthenticated_with_a_hint(client: httpx.AsyncClient) -> None:
     response = await post(client, DOMAINS, "garbage")
 
     error = response.json()["errors"][0]
@@ -54,13 +63,13 @@ async def test_garbage_token_is_unauthenticated_with_a_hint(client) -> None:
     assert "Bearer" in error["message"]
 
 
-async def test_responses_carry_a_request_id(client) -> None:
-    response = await post(client, "{ me { id } }", headers={"X-Request-ID": "abc123"})
+async def test_responses_carry_a_request_id(client: httpx.AsyncClient) -> None:
+    response = await post(client, ME, headers={"X-Request-ID": "abc123"})
 
     assert response.headers["x-request-id"] == "abc123"
 
 
-async def test_json_body_that_is_not_graphql_is_a_client_error(client) -> None:
+async def test_json_body_that_is_not_graphql_is_a_client_error(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"hello": "world"})
 
     assert response.status_code == 400
@@ -69,7 +78,7 @@ async def test_json_body_that_is_not_graphql_is_a_client_error(client) -> None:
     assert "query" in error["message"]
 
 
-async def test_body_that_is_not_json_is_a_client_error(client) -> None:
+async def test_body_that_is_not_json_is_a_client_error(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/graphql", content=b"{not json", headers={"content-type": "application/json"}
     )
@@ -78,21 +87,18 @@ async def test_body_that_is_not_json_is_a_client_error(client) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_healthz_answers_when_the_database_does(client) -> None:
+async def test_healthz_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
 
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
 
 
-async def test_unexpected_errors_are_masked_with_a_request_id(client, monkeypatch, caplog) -> None:
-    from app.services import domains
-
-    async def explode(user: object) -> list[object]:
-        raise RuntimeError("secret database detail")
-
-    monkeypatch.setattr(domains, "list_domains", explode)
-    token = (await post(client, SIGN_UP)).json()["data"]["signUp"]["token"]
+@pytest.mark.usefixtures("failing_domain_list")
+async def test_unexpected_errors_are_masked_with_a_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await sign_up(client)
 
     response = await post(client, DOMAINS, token, headers={"X-Request-ID": "req-42"})
 
@@ -104,64 +110,59 @@ async def test_unexpected_errors_are_masked_with_a_request_id(client, monkeypatc
 
 
 def test_serve_from_a_clean_database_answers_over_real_http(server_database_url: str) -> None:
-    env = {"DATABASE_URL": server_database_url}
-    with running_server(env) as base, httpx.Client(base_url=base) as http:
-        signed = http.post("/graphql", json={"query": SIGN_UP}).json()
-        token = signed["data"]["signUp"]["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        created = http.post("/graphql", json={"query": CREATE_DOMAIN}, headers=auth).json()
-        listed = http.post("/graphql", json={"query": DOMAINS}, headers=auth).json()
+    with running_server({"DATABASE_URL": server_database_url}) as base:
+        token = processes.sign_up(base, "ann@example.com", "Ann").token
+        created = processes.create_domain(base, token, "Acme")
+        listed = graphql_data(base, DOMAINS, token=token)
 
-    assert listed["data"]["domains"] == [created["data"]["createDomain"]]
+    assert listed["domains"] == [created]
 
 
-async def test_graphiql_is_served_to_browsers_in_development(client) -> None:
+async def test_graphiql_is_served_to_browsers_in_development(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 200
     assert "GraphiQL" in response.text
 
 
-async def test_graphiql_is_off_in_production(db) -> None:
+async def test_graphiql_is_off_in_production(db: TortoiseContext) -> None:
     settings = Settings(app_env="production", secret_key="s" * 48)
-    transport = httpx.ASGITransport(app=create_app(settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with asgi_client(settings) as client:
         response = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 404
 
 
-async def test_sign_out_in_one_process_is_effective_in_the_others_at_once(db) -> None:
+async def test_sign_out_in_one_process_is_effective_in_the_others_at_once(
+    db: TortoiseContext,
+) -> None:
     # Two apps on one PostgreSQL-configured deployment stand for two worker processes.
     settings = Settings(
         database_url="postgres://app@db/app",
         secret_key="test-secret",
         password_hash_profile="cheapest",
     )
-    a, b = (
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://test"
-        )
-        for _ in range(2)
-    )
-    async with a, b:
-        token = (await post(a, SIGN_UP)).json()["data"]["signUp"]["token"]
-        seen = (await post(b, "{ me { email } }", token)).json()["data"]["me"]
+    async with asgi_client(settings) as a, asgi_client(settings) as b:
+        token = await sign_up(a)
+        seen = (await post(b, ME, token)).json()["data"]["me"]
 
-        await post(a, "mutation { signOut }", token)
-        after = (await post(b, "{ me { email } }", token)).json()["data"]["me"]
+        await post(a, SIGN_OUT, token)
+        after = (await post(b, ME, token)).json()["data"]["me"]
 
-    assert (seen, after) == ({"email": "ann@example.com"}, None)
+    assert seen["email"] == "ann@example.com"
+    assert after is None
 
 
-async def test_a_client_that_leaves_mid_body_is_not_logged_as_a_failure(db, caplog) -> None:
-    app = create_app(Settings(password_hash_profile="cheapest"))
-    incoming = [
+async def test_a_client_that_leaves_mid_body_is_not_logged_as_a_failure(
+    db: TortoiseContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(DEVELOPMENT)
+    incoming: list[Message] = [
         {"type": "http.request", "body": b'{"query": "{ me', "more_body": True},
         {"type": "http.disconnect"},
     ]
-    sent: list[dict[str, object]] = []
-    scope = {
+    sent: list[Message] = []
+    scope: Scope = {
         "type": "http",
         "method": "POST",
         "path": "/graphql",
@@ -176,10 +177,10 @@ async def test_a_client_that_leaves_mid_body_is_not_logged_as_a_failure(db, capl
         "asgi": {"version": "3.0"},
     }
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> Message:
         return incoming.pop(0)
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     await app(scope, receive, send)  # returns quietly: nobody is left to answer

@@ -6,10 +6,12 @@ from typing import Any
 import pytest
 
 from app import models
-from app.auth import Session
+from app.auth import Authenticator, Session
+from app.brokers.memory import InMemoryBroker
+from app.events import EventBus
 from app.permissions import Action
-from tests.factories import add_member, create_domain, create_role, create_user, role_named
-from tests.world import (
+from tests.client import Result
+from tests.documents import (
     AUDIT,
     DELETE,
     INVITATION,
@@ -20,13 +22,14 @@ from tests.world import (
     RESEND,
     RESPOND,
     SEND,
-    World,
 )
+from tests.factories import add_member, create_domain, create_role, create_user, role_named
+from tests.world import World
 
 # --- send -------------------------------------------------------------------------------
 
 
-async def test_send_invites_each_user_in_input_order(world: World, auth) -> None:
+async def test_send_invites_each_user_in_input_order(world: World, auth: Authenticator) -> None:
     ann, bob = await create_user(auth, name="Ann"), await create_user(auth, name="Bob")
 
     payload = await world.send([bob, ann])
@@ -45,7 +48,9 @@ async def test_send_invites_each_user_in_input_order(world: World, auth) -> None
         ]
 
 
-async def test_send_reports_each_failure_without_undoing_the_successes(world, auth) -> None:
+async def test_send_reports_each_failure_without_undoing_the_successes(
+    world: World, auth: Authenticator
+) -> None:
     ann, member, declined, invited = [await create_user(auth) for _ in range(4)]
     await add_member(world.domain, member)
     await world.respond(await world.invite(declined), "DECLINE", as_=declined)
@@ -65,7 +70,9 @@ async def test_send_reports_each_failure_without_undoing_the_successes(world, au
     assert await models.Invitation.filter(invitee_id=ann.user.id, status="PENDING").count() == 1
 
 
-async def test_send_twice_leaves_the_first_invitation_unchanged(world, auth) -> None:
+async def test_send_twice_leaves_the_first_invitation_unchanged(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
     first_id = await world.invite(ann)
 
@@ -76,7 +83,7 @@ async def test_send_twice_leaves_the_first_invitation_unchanged(world, auth) -> 
     assert [(str(r.id), r.role.name) for r in rows] == [(first_id, "member")]
 
 
-async def test_send_the_same_user_twice_in_one_batch(world, auth) -> None:
+async def test_send_the_same_user_twice_in_one_batch(world: World, auth: Authenticator) -> None:
     ann = await create_user(auth)
 
     payload = await world.send([ann, ann])
@@ -88,7 +95,9 @@ async def test_send_the_same_user_twice_in_one_batch(world, auth) -> None:
     assert await models.Invitation.filter(invitee_id=ann.user.id).count() == 1
 
 
-async def test_send_with_a_role_of_another_domain_is_role_not_found(world, auth) -> None:
+async def test_send_with_a_role_of_another_domain_is_role_not_found(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
     other = await create_domain(world.admin, world.gql.runtime, name="Other")
     foreign_role = await role_named(other, "member")
@@ -107,7 +116,9 @@ async def test_send_with_a_role_of_another_domain_is_role_not_found(world, auth)
     assert await models.Invitation.all().count() == 0
 
 
-async def test_send_with_a_role_above_the_inviters_own_is_role_not_allowed(world, auth) -> None:
+async def test_send_with_a_role_above_the_inviters_own_is_role_not_allowed(
+    world: World, auth: Authenticator
+) -> None:
     recruiter, ann = await create_user(auth), await create_user(auth)
     role = await create_role(
         world.domain, "recruiter", {Action.DOMAIN_READ, Action.MEMBER_READ, Action.INVITATION_SEND}
@@ -123,7 +134,9 @@ async def test_send_with_a_role_above_the_inviters_own_is_role_not_allowed(world
 
 
 @pytest.mark.parametrize("count", [0, 101])
-async def test_send_with_too_few_or_too_many_invitees_is_bad_user_input(world, count) -> None:
+async def test_send_with_too_few_or_too_many_invitees_is_bad_user_input(
+    world: World, count: int
+) -> None:
     role = await role_named(world.domain, "member")
     ids = [str(models.Invitation().id) for _ in range(count)]
 
@@ -137,7 +150,7 @@ async def test_send_with_too_few_or_too_many_invitees_is_bad_user_input(world, c
     assert "1 to 100" in result.errors[0]["message"]
 
 
-async def test_send_to_a_hundred_users_at_once(world, auth) -> None:
+async def test_send_to_a_hundred_users_at_once(world: World, auth: Authenticator) -> None:
     invitees = [await create_user(auth) for _ in range(100)]
 
     payload = await world.send(invitees)
@@ -147,7 +160,7 @@ async def test_send_to_a_hundred_users_at_once(world, auth) -> None:
 
 
 async def test_send_with_a_malformed_invitee_id_is_bad_user_input_and_writes_nothing(
-    world, auth
+    world: World, auth: Authenticator
 ) -> None:
     ann = await create_user(auth)
 
@@ -166,7 +179,9 @@ async def test_send_with_a_malformed_invitee_id_is_bad_user_input_and_writes_not
     assert await models.Invitation.all().count() == 0
 
 
-async def test_send_publishes_one_event_per_invitation_after_commit(world, auth, bus) -> None:
+async def test_send_publishes_one_event_per_invitation_after_commit(
+    world: World, auth: Authenticator, bus: EventBus
+) -> None:
     ann = await create_user(auth)
     async with bus.broker.subscribe(f"user:{ann.user.id}") as inbox:
         invitation_id = await world.invite(ann)
@@ -177,8 +192,10 @@ async def test_send_publishes_one_event_per_invitation_after_commit(world, auth,
     assert "token" not in str(message).lower()
 
 
-async def test_a_failing_publish_never_fails_the_mutation(world, auth, bus) -> None:
-    class BrokenBroker:
+async def test_a_failing_publish_never_fails_the_mutation(
+    world: World, auth: Authenticator, bus: EventBus
+) -> None:
+    class BrokenBroker(InMemoryBroker):
         async def publish(self, channel: str, message: dict[str, Any]) -> None:
             raise ConnectionError("broker down")
 
@@ -193,7 +210,9 @@ async def test_a_failing_publish_never_fails_the_mutation(world, auth, bus) -> N
 # --- respond ----------------------------------------------------------------------------
 
 
-async def test_accept_makes_the_invitee_a_member_with_the_invitations_role(world, auth) -> None:
+async def test_accept_makes_the_invitee_a_member_with_the_invitations_role(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth, name="Ann")
     role = await create_role(world.domain, "viewer", {Action.DOMAIN_READ})
     invitation_id = await world.invite(ann, role="viewer")
@@ -208,7 +227,9 @@ async def test_accept_makes_the_invitee_a_member_with_the_invitations_role(world
     assert str(membership.invitation_id) == invitation_id
 
 
-async def test_accepted_member_appears_in_members_with_their_inviter(world, auth) -> None:
+async def test_accepted_member_appears_in_members_with_their_inviter(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth, name="Ann")
     await world.respond(await world.invite(ann), "ACCEPT", as_=ann)
 
@@ -221,7 +242,7 @@ async def test_accepted_member_appears_in_members_with_their_inviter(world, auth
     assert members["nodes"][1]["invitedBy"] is None
 
 
-async def test_decline_rejects_without_membership(world, auth) -> None:
+async def test_decline_rejects_without_membership(world: World, auth: Authenticator) -> None:
     ann = await create_user(auth)
 
     declined = await world.respond(await world.invite(ann), "DECLINE", as_=ann)
@@ -231,7 +252,9 @@ async def test_decline_rejects_without_membership(world, auth) -> None:
     assert not await models.Membership.filter(user_id=ann.user.id).exists()
 
 
-async def test_only_the_invitee_may_answer_everyone_else_gets_not_found(world, auth) -> None:
+async def test_only_the_invitee_may_answer_everyone_else_gets_not_found(
+    world: World, auth: Authenticator
+) -> None:
     ann, bob = await create_user(auth), await create_user(auth)
     invitation_id = await world.invite(ann)
 
@@ -252,7 +275,7 @@ async def test_only_the_invitee_may_answer_everyone_else_gets_not_found(world, a
     ],
 )
 async def test_answering_twice_is_not_pending_and_names_the_status(
-    world, auth, first, second, status
+    world: World, auth: Authenticator, first: str, second: str, status: str
 ) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
@@ -264,7 +287,9 @@ async def test_answering_twice_is_not_pending_and_names_the_status(
     assert status in again["message"]
 
 
-async def test_accept_when_already_a_member_keeps_the_invitation_pending(world, auth) -> None:
+async def test_accept_when_already_a_member_keeps_the_invitation_pending(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
     await add_member(world.domain, ann)
@@ -276,7 +301,9 @@ async def test_accept_when_already_a_member_keeps_the_invitation_pending(world, 
     assert await models.InvitationEvent.filter(invitation_id=invitation_id).count() == 1
 
 
-async def test_respond_with_a_malformed_id_is_bad_user_input(world, auth) -> None:
+async def test_respond_with_a_malformed_id_is_bad_user_input(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
 
     result = await world.gql.execute(RESPOND, {"id": "42", "response": "ACCEPT"}, as_=ann)
@@ -287,7 +314,9 @@ async def test_respond_with_a_malformed_id_is_bad_user_input(world, auth) -> Non
 # --- resend -----------------------------------------------------------------------------
 
 
-async def test_resend_reopens_the_same_rejected_invitation(world, auth) -> None:
+async def test_resend_reopens_the_same_rejected_invitation(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
     declined = await world.respond(invitation_id, "DECLINE", as_=ann)
@@ -304,7 +333,9 @@ async def test_resend_reopens_the_same_rejected_invitation(world, auth) -> None:
     assert [n["id"] for n in pending["nodes"]] == [invitation_id]
 
 
-async def test_resend_notifies_the_invitee_again(world, auth, bus) -> None:
+async def test_resend_notifies_the_invitee_again(
+    world: World, auth: Authenticator, bus: EventBus
+) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
     await world.respond(invitation_id, "DECLINE", as_=ann)
@@ -316,7 +347,9 @@ async def test_resend_notifies_the_invitee_again(world, auth, bus) -> None:
     assert (message["kind"], message["invitation_id"]) == ("RESENT", invitation_id)
 
 
-async def test_resend_twice_after_two_declines_counts_both(world, auth) -> None:
+async def test_resend_twice_after_two_declines_counts_both(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
     for _ in range(2):
@@ -335,7 +368,7 @@ async def test_resend_twice_after_two_declines_counts_both(world, auth) -> None:
 
 @pytest.mark.parametrize(("answer", "status"), [(None, "PENDING"), ("ACCEPT", "ACCEPTED")])
 async def test_resend_of_a_non_rejected_invitation_is_not_rejected(
-    world, auth, answer, status
+    world: World, auth: Authenticator, answer: str | None, status: str
 ) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
@@ -347,7 +380,7 @@ async def test_resend_of_a_non_rejected_invitation_is_not_rejected(
     assert (result["code"], result["status"]) == ("INVITATION_NOT_REJECTED", status)
 
 
-async def test_resend_obeys_the_role_ceiling(world, auth) -> None:
+async def test_resend_obeys_the_role_ceiling(world: World, auth: Authenticator) -> None:
     manager, ann = await create_user(auth), await create_user(auth)
     role = await create_role(
         world.domain,
@@ -367,7 +400,9 @@ async def test_resend_obeys_the_role_ceiling(world, auth) -> None:
 # --- delete -----------------------------------------------------------------------------
 
 
-async def test_delete_removes_a_pending_invitation_from_every_list(world, auth) -> None:
+async def test_delete_removes_a_pending_invitation_from_every_list(
+    world: World, auth: Authenticator
+) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
 
@@ -381,7 +416,7 @@ async def test_delete_removes_a_pending_invitation_from_every_list(world, auth) 
     assert (await world.respond(invitation_id, "ACCEPT", as_=ann))["code"] == "NOT_FOUND"
 
 
-async def test_delete_does_not_block_a_new_invitation(world, auth) -> None:
+async def test_delete_does_not_block_a_new_invitation(world: World, auth: Authenticator) -> None:
     ann = await create_user(auth)
     await world.mutate(DELETE, id=await world.invite(ann))
 
@@ -390,7 +425,7 @@ async def test_delete_does_not_block_a_new_invitation(world, auth) -> None:
     assert again["results"][0]["status"] == "PENDING"
 
 
-async def test_deletion_stays_in_the_audit_log(world, auth) -> None:
+async def test_deletion_stays_in_the_audit_log(world: World, auth: Authenticator) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann, role="admin")
 
@@ -408,7 +443,9 @@ async def test_deletion_stays_in_the_audit_log(world, auth) -> None:
 
 
 @pytest.mark.parametrize(("answer", "status"), [("ACCEPT", "ACCEPTED"), ("DECLINE", "REJECTED")])
-async def test_answered_invitations_cannot_be_deleted(world, auth, answer, status) -> None:
+async def test_answered_invitations_cannot_be_deleted(
+    world: World, auth: Authenticator, answer: str, status: str
+) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
     await world.respond(invitation_id, answer, as_=ann)
@@ -419,7 +456,7 @@ async def test_answered_invitations_cannot_be_deleted(world, auth, answer, statu
     assert await models.Invitation.filter(id=invitation_id).exists()
 
 
-async def test_delete_twice_is_not_found(world, auth) -> None:
+async def test_delete_twice_is_not_found(world: World, auth: Authenticator) -> None:
     ann = await create_user(auth)
     invitation_id = await world.invite(ann)
     await world.mutate(DELETE, id=invitation_id)
@@ -436,21 +473,27 @@ async def pending_page(
     world: World, who: Session, first: int | None = None, after: str | None = None
 ) -> dict[str, Any]:
     result = await world.query(PENDING, as_=who, first=first, after=after)
-    return result.ok()["pendingInvitations"]
+    page: dict[str, Any] = result.ok()["pendingInvitations"]
+    return page
 
 
-async def invite_from_many_domains(world: World, auth, invitee: Session, count: int) -> list[str]:
+async def invite_from_many_domains(world: World, invitee: Session, count: int) -> list[str]:
     """`count` invitations to `invitee`, each from its own domain, oldest first."""
-    ids = []
-    for n in range(count):
-        domain = await create_domain(world.admin, world.gql.runtime, name=f"Domain {n}")
-        ids.append(await World(world.gql, world.admin, domain).invite(invitee))
-    return ids
+    return [await (await world.elsewhere(f"Domain {n}")).invite(invitee) for n in range(count)]
 
 
-async def test_pending_popup_shows_five_newest_and_refreshes_after_an_answer(world, auth) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, auth, ann, 7)
+async def invited_from_many_domains(
+    world: World, auth: Authenticator, count: int
+) -> tuple[Session, list[str]]:
+    """A new user with `count` invitations, each from its own domain, oldest first."""
+    invitee = await create_user(auth)
+    return invitee, await invite_from_many_domains(world, invitee, count)
+
+
+async def test_pending_popup_shows_five_newest_and_refreshes_after_an_answer(
+    world: World, auth: Authenticator
+) -> None:
+    ann, ids = await invited_from_many_domains(world, auth, 7)
 
     popup = await pending_page(world, ann)
     assert popup["totalCount"] == 7
@@ -470,9 +513,10 @@ async def test_pending_popup_shows_five_newest_and_refreshes_after_an_answer(wor
     assert [n["id"] for n in refreshed["nodes"]] == ids[::-1][1:6]
 
 
-async def test_view_all_pages_through_every_pending_invitation(world, auth) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, auth, ann, 7)
+async def test_view_all_pages_through_every_pending_invitation(
+    world: World, auth: Authenticator
+) -> None:
+    ann, ids = await invited_from_many_domains(world, auth, 7)
 
     first = await pending_page(world, ann, first=5)
     second = await pending_page(world, ann, first=5, after=first["pageInfo"]["endCursor"])
@@ -486,12 +530,13 @@ async def test_view_all_pages_through_every_pending_invitation(world, auth) -> N
     }
 
 
-async def test_pages_never_repeat_or_skip_when_rows_change_between_pages(world, auth) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, auth, ann, 6)
+async def test_pages_never_repeat_or_skip_when_rows_change_between_pages(
+    world: World, auth: Authenticator
+) -> None:
+    ann, ids = await invited_from_many_domains(world, auth, 6)
     first = await pending_page(world, ann, first=3)
 
-    await invite_from_many_domains(world, auth, ann, 2)  # newer rows appear
+    await invite_from_many_domains(world, ann, 2)  # newer rows appear
     await world.mutate(DELETE, id=ids[5])  # a row already seen disappears
     await world.respond(ids[1], "DECLINE", as_=ann)  # a row not yet seen leaves the list
 
@@ -501,7 +546,7 @@ async def test_pages_never_repeat_or_skip_when_rows_change_between_pages(world, 
 
 
 @pytest.mark.parametrize("first", [-1, 101])
-async def test_page_size_out_of_range_is_bad_user_input(world, auth, first) -> None:
+async def test_page_size_out_of_range_is_bad_user_input(world: World, first: int) -> None:
     result = await world.query(PENDING, first=first)
 
     assert result.codes == ["BAD_USER_INPUT"]
@@ -509,14 +554,14 @@ async def test_page_size_out_of_range_is_bad_user_input(world, auth, first) -> N
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "", "Zm9vfGJhcg==", "MjAyNi0xMS0yMnwx"])
-async def test_invalid_cursor_is_bad_user_input(world, cursor) -> None:
+async def test_invalid_cursor_is_bad_user_input(world: World, cursor: str) -> None:
     result = await world.query(PENDING, after=cursor)
 
     assert result.codes == ["BAD_USER_INPUT"]
     assert "cursor" in result.errors[0]["message"]
 
 
-async def test_first_zero_returns_only_the_count(world, auth) -> None:
+async def test_first_zero_returns_only_the_count(world: World, auth: Authenticator) -> None:
     ann = await create_user(auth)
     await world.invite(ann)
 
@@ -525,9 +570,10 @@ async def test_first_zero_returns_only_the_count(world, auth) -> None:
     assert (page["totalCount"], page["edges"], page["pageInfo"]["hasNextPage"]) == (1, [], True)
 
 
-async def test_my_invitations_lists_every_status_and_filters(world, auth) -> None:
-    ann = await create_user(auth)
-    ids = await invite_from_many_domains(world, auth, ann, 3)
+async def test_my_invitations_lists_every_status_and_filters(
+    world: World, auth: Authenticator
+) -> None:
+    ann, ids = await invited_from_many_domains(world, auth, 3)
     await world.respond(ids[0], "ACCEPT", as_=ann)
     await world.respond(ids[1], "DECLINE", as_=ann)
 
@@ -542,7 +588,9 @@ async def test_my_invitations_lists_every_status_and_filters(world, auth) -> Non
     assert [n["id"] for n in rejected["myInvitations"]["nodes"]] == [ids[1]]
 
 
-async def test_invitations_table_filters_by_status_inviter_and_invitee(world, auth) -> None:
+async def test_invitations_table_filters_by_status_inviter_and_invitee(
+    world: World, auth: Authenticator
+) -> None:
     recruiter = await create_user(auth)
     await add_member(world.domain, recruiter, "admin")
     ann, bob, cid = [await create_user(auth) for _ in range(3)]
@@ -551,7 +599,7 @@ async def test_invitations_table_filters_by_status_inviter_and_invitee(world, au
     cid_invitation = await world.invite(cid)
     await world.respond(cid_invitation, "DECLINE", as_=cid)
 
-    def ids(result: Any) -> list[str]:
+    def ids(result: Result) -> list[str]:
         return [n["invitee"]["id"] for n in result.ok()["invitations"]["nodes"]]
 
     assert ids(await world.query(INVITATIONS)) == [str(s.user.id) for s in (cid, bob, ann)]
@@ -567,7 +615,7 @@ async def test_invitations_table_filters_by_status_inviter_and_invitee(world, au
     assert rejected.ok()["invitations"]["totalCount"] == 1
 
 
-async def test_invitations_table_pages_of_ten(world, auth) -> None:
+async def test_invitations_table_pages_of_ten(world: World, auth: Authenticator) -> None:
     invitees = [await create_user(auth) for _ in range(12)]
     await world.send(invitees)
 
@@ -581,7 +629,7 @@ async def test_invitations_table_pages_of_ten(world, auth) -> None:
     assert len(seen) == 12
 
 
-async def test_members_page_newest_first(world, auth) -> None:
+async def test_members_page_newest_first(world: World, auth: Authenticator) -> None:
     people = [await create_user(auth, name=f"P{i}") for i in range(3)]
     for person in people:
         await world.respond(await world.invite(person), "ACCEPT", as_=person)
@@ -593,7 +641,9 @@ async def test_members_page_newest_first(world, auth) -> None:
     assert names == ["P2", "P1", "P0", "Admin"]
 
 
-async def test_invitation_is_visible_to_its_invitee_and_domain_readers_only(world, auth) -> None:
+async def test_invitation_is_visible_to_its_invitee_and_domain_readers_only(
+    world: World, auth: Authenticator
+) -> None:
     ann, stranger = await create_user(auth), await create_user(auth)
     invitation_id = await world.invite(ann)
 
@@ -605,14 +655,11 @@ async def test_invitation_is_visible_to_its_invitee_and_domain_readers_only(worl
 # --- audit ------------------------------------------------------------------------------
 
 
-async def test_nothing_that_happened_is_lost_across_resend_and_delete(world, auth) -> None:
+async def test_nothing_that_happened_is_lost_across_resend_and_delete(
+    world: World, auth: Authenticator
+) -> None:
     ann, bob = await create_user(auth), await create_user(auth)
-    first = await world.invite(ann)
-    await world.respond(first, "DECLINE", as_=ann)
-    await world.mutate(RESEND, id=first)
-    await world.respond(first, "ACCEPT", as_=ann)
-    second = await world.invite(bob)
-    await world.mutate(DELETE, id=second)
+    first, second = await world.every_event(ann, bob)
 
     audit = (await world.query(AUDIT)).ok()["auditLog"]
     accepted = (await world.query(INVITATION, id=first)).ok()["invitation"]
@@ -630,7 +677,7 @@ async def test_nothing_that_happened_is_lost_across_resend_and_delete(world, aut
     assert audit["nodes"][2]["invitation"]["status"] == "ACCEPTED"
 
 
-async def test_whole_flow(world, auth) -> None:
+async def test_whole_flow(world: World, auth: Authenticator) -> None:
     ann, bob = await create_user(auth, name="Ann"), await create_user(auth, name="Bob")
 
     sent = await world.send([ann, bob])

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from tortoise.context import TortoiseContext
 
 from app import errors
 from app.permissions import BUILT_IN_ROLES, Action, authorize, within_ceiling
@@ -41,17 +42,17 @@ def test_member_role_grants_reads_only(action: Action, allowed: bool) -> None:
         (set(Action), set(Action), True),
     ],
 )
-def test_role_ceiling_is_a_subset_check(granted, granter, ok) -> None:
+def test_role_ceiling_is_a_subset_check(granted: set[str], granter: set[str], ok: bool) -> None:
     assert within_ceiling(granted, granter) is ok
 
 
-async def test_authorize_anonymous_is_unauthenticated(db) -> None:
+async def test_authorize_anonymous_is_unauthenticated(db: TortoiseContext) -> None:
     with pytest.raises(errors.UnauthenticatedError):
         await authorize(None, Action.DOMAIN_READ, uuid.uuid4())
 
 
 async def test_authorize_stranger_and_unknown_domain_are_both_not_found(
-    db, runtime: Runtime
+    db: TortoiseContext, runtime: Runtime
 ) -> None:
     owner, stranger = await create_user(runtime.auth), await create_user(runtime.auth)
     domain = await create_domain(owner, runtime)
@@ -64,7 +65,9 @@ async def test_authorize_stranger_and_unknown_domain_are_both_not_found(
     assert "does not exist or you are not a member" in unknown.value.message
 
 
-async def test_authorize_member_without_the_action_is_forbidden(db, runtime: Runtime) -> None:
+async def test_authorize_member_without_the_action_is_forbidden(
+    db: TortoiseContext, runtime: Runtime
+) -> None:
     owner, member = await create_user(runtime.auth), await create_user(runtime.auth)
     domain = await create_domain(owner, runtime)
     await add_member(domain, member)
@@ -73,7 +76,9 @@ async def test_authorize_member_without_the_action_is_forbidden(db, runtime: Run
         await authorize(member, Action.INVITATION_SEND, domain.id)
 
 
-async def test_authorize_custom_role_grants_its_actions(db, runtime: Runtime) -> None:
+async def test_authorize_custom_role_grants_its_actions(
+    db: TortoiseContext, runtime: Runtime
+) -> None:
     owner, member = await create_user(runtime.auth), await create_user(runtime.auth)
     domain = await create_domain(owner, runtime)
     role = await create_role(domain, "inviter", {Action.INVITATION_SEND})

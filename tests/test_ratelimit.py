@@ -5,25 +5,22 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
+from typing import Any
 
 import pytest
-import redis.asyncio as redis
+from tortoise.context import TortoiseContext
 
 from app import models
+from app.auth import Authenticator
 from app.errors import RateLimitedError
 from app.ratelimit import Limit, MemoryStore, RateLimiter, RateLimits, RedisStore, Rule
 from app.settings import Settings, SettingsError
-from tests.conftest import GraphQLClient, Result, asgi_client
+from tests.client import GraphQLClient, Result, asgi_client
+from tests.documents import RESEND, SEND, SIGN_IN
 from tests.factories import create_user, role_named
-from tests.servers import free_port
-from tests.world import RESEND, SEND, World
+from tests.processes import free_port
+from tests.world import World
 
-SIGN_IN = """mutation SignIn($email: String!, $password: String!) {
-  signIn(email: $email, password: $password) {
-    __typename ... on UserError { code }
-  }
-}"""
-REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMITS = "signin_account=10/60,signin_ip=30/60,send=5/3600,resend=1/600"
 
 
@@ -33,14 +30,16 @@ def limiter() -> RateLimiter:
     return RateLimiter(RateLimits.parse(LIMITS), MemoryStore())
 
 
-async def sign_in(gql: GraphQLClient, email: str, password: str) -> tuple[str, dict]:
+async def sign_in(gql: GraphQLClient, email: str, password: str) -> tuple[str, dict[str, Any]]:
     result = await gql.execute(SIGN_IN, {"email": email, "password": password})
     if result.errors:
         return result.errors[0]["code"], result.errors[0]["extensions"]
     return result.ok()["signIn"]["__typename"], {}
 
 
-async def test_eleventh_failed_sign_in_in_a_minute_is_refused(gql, auth) -> None:
+async def test_eleventh_failed_sign_in_in_a_minute_is_refused(
+    gql: GraphQLClient, auth: Authenticator
+) -> None:
     await create_user(auth, email="ann@example.com", password="right-password")
 
     failures = [(await sign_in(gql, "ann@example.com", "wrong"))[0] for _ in range(10)]
@@ -51,14 +50,16 @@ async def test_eleventh_failed_sign_in_in_a_minute_is_refused(gql, auth) -> None
     assert 1 <= extensions["retryAfter"] <= 60
 
 
-async def test_unknown_accounts_are_limited_like_real_ones(gql) -> None:
+async def test_unknown_accounts_are_limited_like_real_ones(gql: GraphQLClient) -> None:
     for _ in range(10):
         await sign_in(gql, "nobody@example.com", "guess")
 
     assert (await sign_in(gql, "nobody@example.com", "guess"))[0] == "RATE_LIMITED"
 
 
-async def test_successful_sign_in_clears_the_accounts_failures(gql, auth) -> None:
+async def test_successful_sign_in_clears_the_accounts_failures(
+    gql: GraphQLClient, auth: Authenticator
+) -> None:
     await create_user(auth, email="ann@example.com", password="right-password")
     for _ in range(9):
         await sign_in(gql, "ann@example.com", "wrong")
@@ -69,7 +70,7 @@ async def test_successful_sign_in_clears_the_accounts_failures(gql, auth) -> Non
     assert failures == ["InvalidCredentials"] * 10
 
 
-async def test_sign_ins_from_one_address_are_limited_across_accounts(db) -> None:
+async def test_sign_ins_from_one_address_are_limited_across_accounts(db: TortoiseContext) -> None:
     settings = Settings(
         password_hash_profile="cheapest", rate_limits=RateLimits.parse("signin_ip=3/60")
     )
@@ -90,7 +91,9 @@ async def send(world: World, invitee_ids: list[str]) -> Result:
     return await world.query(SEND, inviteeIds=invitee_ids, roleId=role_id)
 
 
-async def test_sends_past_the_quota_are_refused_and_create_nothing(world, auth) -> None:
+async def test_sends_past_the_quota_are_refused_and_create_nothing(
+    world: World, auth: Authenticator
+) -> None:
     invitees = [str((await create_user(auth)).user.id) for _ in range(6)]
 
     first = await send(world, invitees[:3])
@@ -104,7 +107,9 @@ async def test_sends_past_the_quota_are_refused_and_create_nothing(world, auth) 
     assert await models.Invitation.filter(domain_id=world.domain.id).count() == 5
 
 
-async def test_the_send_quota_counts_invitees_not_calls(gql, world, auth) -> None:
+async def test_the_send_quota_counts_invitees_not_calls(
+    gql: GraphQLClient, world: World, auth: Authenticator
+) -> None:
     limiter = RateLimiter(RateLimits.parse("send=100/3600"), MemoryStore())
     gql.runtime = dataclasses.replace(gql.runtime, limiter=limiter)
     await world.invite(await create_user(auth))
@@ -119,7 +124,9 @@ async def test_the_send_quota_counts_invitees_not_calls(gql, world, auth) -> Non
     assert await models.Invitation.filter(domain_id=world.domain.id).count() == 1
 
 
-async def test_resends_past_the_limit_are_refused_and_change_nothing(world, auth) -> None:
+async def test_resends_past_the_limit_are_refused_and_change_nothing(
+    world: World, auth: Authenticator
+) -> None:
     invitee = await create_user(auth)
     invitation_id = await world.invite(invitee)
 
@@ -148,7 +155,7 @@ def test_rate_limits_format_overrides_defaults_and_can_be_off() -> None:
 
 
 @pytest.mark.parametrize("text", ["send=20", "sends=1/60", "send=0/60", "send=a/b"])
-def test_malformed_rate_limits_refuse_to_start(monkeypatch, text) -> None:
+def test_malformed_rate_limits_refuse_to_start(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setenv("RATE_LIMITS", text)
 
     with pytest.raises(SettingsError, match="RATE_LIMITS"):
@@ -162,21 +169,10 @@ async def test_rate_limits_off_lets_everything_through() -> None:
         await limiter.consume(Limit.SIGNIN_ACCOUNT, "ann@example.com")
 
 
-async def redis_or_skip() -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    finally:
-        await client.aclose()
-
-
 @pytest.mark.redis
-async def test_redis_counters_are_shared_between_processes() -> None:
-    await redis_or_skip()
+async def test_redis_counters_are_shared_between_processes(redis_url: str) -> None:
     limits = RateLimits.parse("send=5/60")
-    one, two = (RateLimiter(limits, RedisStore(REDIS_URL)) for _ in range(2))
+    one, two = (RateLimiter(limits, RedisStore(redis_url)) for _ in range(2))
     key = uuid.uuid4().hex
     try:
         await one.consume(Limit.SEND, key, cost=3)
@@ -191,7 +187,9 @@ async def test_redis_counters_are_shared_between_processes() -> None:
         await two.close()
 
 
-async def test_an_unreachable_store_lets_requests_through_and_logs(caplog) -> None:
+async def test_an_unreachable_store_lets_requests_through_and_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     limiter = RateLimiter.create(RateLimits(), f"redis://127.0.0.1:{free_port()}/0")
     try:
         with caplog.at_level(logging.ERROR, logger="app.ratelimit"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from redis.asyncio import Redis
@@ -14,13 +14,18 @@ from redis.asyncio import Redis
 from app.brokers.redis import RedisBroker
 from app.events import EventBus, InvitationEventMessage, user_channel
 from app.ids import new_id
-from tests.servers import redis_server
+from tests.polling import eventually
+from tests.processes import redis_server
 
 pytestmark = pytest.mark.redis
 
 
+class MakeBroker(Protocol):
+    async def __call__(self, url: str, queue_size: int = 100) -> RedisBroker: ...
+
+
 @pytest.fixture
-async def make_broker() -> AsyncIterator[Any]:
+async def make_broker() -> AsyncIterator[MakeBroker]:
     """Start RedisBrokers (each with its own connections, as separate processes have)."""
     started: list[RedisBroker] = []
 
@@ -45,18 +50,12 @@ async def next_message(messages: AsyncIterator[dict[str, Any]]) -> dict[str, Any
     return await asyncio.wait_for(anext(messages), 5)
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
 def channel_name() -> str:
     return f"test:{new_id()}"
 
 
 async def test_a_message_published_by_one_broker_reaches_another_brokers_subscriber(
-    redis_url: str, make_broker: Any
+    redis_url: str, make_broker: MakeBroker
 ) -> None:
     receiver, sender = await make_broker(redis_url), await make_broker(redis_url)
     channel = channel_name()
@@ -68,7 +67,7 @@ async def test_a_message_published_by_one_broker_reaches_another_brokers_subscri
 
 
 async def test_one_redis_subscription_fans_out_to_every_local_subscriber(
-    redis_url: str, make_broker: Any
+    redis_url: str, make_broker: MakeBroker
 ) -> None:
     receiver, sender = await make_broker(redis_url), await make_broker(redis_url)
     channel = channel_name()
@@ -87,7 +86,7 @@ async def test_one_redis_subscription_fans_out_to_every_local_subscriber(
 
 
 async def test_redis_subscription_ends_with_the_last_local_subscriber(
-    redis_url: str, make_broker: Any
+    redis_url: str, make_broker: MakeBroker
 ) -> None:
     broker = await make_broker(redis_url)
     channel = channel_name()
@@ -103,7 +102,7 @@ async def test_redis_subscription_ends_with_the_last_local_subscriber(
 
 
 async def test_messages_only_reach_subscribers_of_their_channel(
-    redis_url: str, make_broker: Any
+    redis_url: str, make_broker: MakeBroker
 ) -> None:
     receiver, sender = await make_broker(redis_url), await make_broker(redis_url)
     mine, other = channel_name(), channel_name()
@@ -116,7 +115,7 @@ async def test_messages_only_reach_subscribers_of_their_channel(
 
 
 async def test_a_slow_subscriber_loses_events_beyond_its_queue_and_blocks_nobody(
-    redis_url: str, make_broker: Any
+    redis_url: str, make_broker: MakeBroker
 ) -> None:
     receiver, sender = await make_broker(redis_url, queue_size=2), await make_broker(redis_url)
     channel = channel_name()
@@ -132,19 +131,20 @@ async def test_a_slow_subscriber_loses_events_beyond_its_queue_and_blocks_nobody
 
 
 async def test_subscription_resumes_after_redis_restarts_and_outage_publishes_do_not_raise(
-    tmp_path: Path, make_broker: Any, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, make_broker: MakeBroker, caplog: pytest.LogCaptureFixture
 ) -> None:
+    invitee = str(new_id())
     message = InvitationEventMessage(
         event_id=str(new_id()),
         kind="SENT",
         invitation_id=str(new_id()),
         domain_id=str(new_id()),
-        invitee_id=str(new_id()),
+        invitee_id=invitee,
         role_id=str(new_id()),
         actor_id=None,
         at="2026-01-01T00:00:00+00:00",
     )
-    channel = user_channel(message.invitee_id)
+    channel = user_channel(invitee)
     with redis_server(tmp_path) as redis:
         receiver, sender = await make_broker(redis.url), await make_broker(redis.url)
         bus = EventBus(sender)
@@ -154,7 +154,7 @@ async def test_subscription_resumes_after_redis_restarts_and_outage_publishes_do
                 await bus.publish_invitation_event(message)  # must not raise
             assert "could not publish SENT" in caplog.text
 
-            await until(lambda: not receiver.listening)  # it noticed the outage
+            await eventually(lambda: not receiver.listening, timeout=10, what="the outage noticed")
 
             redis.start()
             await receiver.wait_listening(timeout=10)

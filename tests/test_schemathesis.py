@@ -14,23 +14,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
+from tests.processes import ROOT, create_domain, running_server, sign_up
 
-from tests.servers import ROOT, running_server
-
-SIGN_UP = """mutation { signUp(email: "fuzz@example.com", name: "Fuzz", password: "password1") {
-  ... on AuthPayload { token } } }"""
-CREATE_DOMAIN = 'mutation { createDomain(name: "Fuzzed") { __typename } }'
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 def test_schemathesis_finds_no_server_error(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3"}
-    with running_server(env) as base, httpx.Client(base_url=base) as http:
-        token = http.post("/graphql", json={"query": SIGN_UP}).json()["data"]["signUp"]["token"]
-        http.post(
-            "/graphql", json={"query": CREATE_DOMAIN}, headers={"Authorization": f"Bearer {token}"}
-        )
+    with running_server(env) as base:
+        token = sign_up(base, "fuzz@example.com", "Fuzz").token
+        create_domain(base, token, "Fuzzed")
         run = subprocess.run(
             [
                 str(SCHEMATHESIS),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,7 +9,16 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.servers import ROOT, graphql_data, running_server
+from tests import external
+from tests.factories import PASSWORD
+from tests.processes import (
+    ROOT,
+    Account,
+    create_domain,
+    invite,
+    running_server,
+    sign_up,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,31 +32,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
-PASSWORD = "password123"
 TIMEOUT_MS = 15_000
-
-SIGN_UP = """mutation($email: String!, $name: String!, $password: String!) {
-  signUp(email: $email, name: $name, password: $password) {
-    ... on AuthPayload { token user { id } }
-  }
-}"""
-CREATE_DOMAIN = """mutation($name: String!) {
-  createDomain(name: $name) { ... on Domain { id roles { id name } } }
-}"""
-SEND = """mutation($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {
-    ... on SendInvitationsPayload { results { __typename } }
-  }
-}"""
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        reason = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"REQUIRE_SERVICES=1: {reason}")
-        pytest.skip(reason)
+        external.unavailable(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -61,13 +53,6 @@ def browser() -> Iterator[Browser]:
 def server(tmp_path: Path) -> Iterator[str]:
     with running_server({"DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3"}) as base:
         yield base
-
-
-def sign_up(base: str, email: str, name: str) -> dict[str, str]:
-    payload = graphql_data(base, SIGN_UP, {"email": email, "name": name, "password": PASSWORD})[
-        "signUp"
-    ]
-    return {"email": email, "name": name, "token": payload["token"], "id": payload["user"]["id"]}
 
 
 @pytest.fixture
@@ -86,8 +71,8 @@ def open_app(browser: Browser, server: str) -> Iterator[Callable[[], Page]]:
     assert errors == []
 
 
-def sign_in(page: Page, user: dict[str, str]) -> None:
-    page.get_by_label("Email").fill(user["email"])
+def sign_in(page: Page, user: Account) -> None:
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Domains")).to_be_visible()
@@ -159,15 +144,8 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
     alice, bob, last = invitees[0], invitees[1], invitees[-1]
     # Alice is also invited to six other domains, so Acme's invitation makes seven.
     for n in range(2, 8):
-        domain = graphql_data(server, CREATE_DOMAIN, {"name": f"Project {n}"}, admin["token"])
-        domain = domain["createDomain"]
-        member = next(r["id"] for r in domain["roles"] if r["name"] == "member")
-        graphql_data(
-            server,
-            SEND,
-            {"domainId": domain["id"], "inviteeIds": [alice["id"]], "roleId": member},
-            admin["token"],
-        )
+        domain = create_domain(server, admin.token, f"Project {n}")
+        invite(server, admin.token, domain, alice.id)
 
     # The admin creates Acme and invites all seven at once through the dialog.
     admin_page = open_app()
@@ -233,8 +211,8 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
 
     # The admin's table shows both answers live, without a reload or a Refresh click.
     expect_live_updates(admin_page)
-    alice_row = rows.filter(has_text=alice["email"])
-    bob_row = rows.filter(has_text=bob["email"])
+    alice_row = rows.filter(has_text=alice.email)
+    bob_row = rows.filter(has_text=bob.email)
     expect(alice_row).to_have_attribute("data-status", "ACCEPTED")
     expect(bob_row).to_have_attribute("data-status", "REJECTED")
     expect(alice_row).to_contain_text("Accepted")
@@ -245,18 +223,18 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
 
     admin_page.get_by_test_id("status-filter").select_option("REJECTED")
     expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text(bob["name"])
+    expect(rows.first).to_contain_text(bob.name)
 
     bob_row.get_by_test_id("resend-button").click()
     expect(admin_page.get_by_test_id("confirm-dialog")).to_contain_text(
-        f"This will resend the invitation to {bob['name']}"
+        f"This will resend the invitation to {bob.name}"
     )
     admin_page.get_by_test_id("confirm-button").click()
     expect(rows).to_have_count(0)  # the filter still shows Rejected only
     admin_page.get_by_test_id("status-filter").select_option("")
     expect(bob_row).to_have_attribute("data-status", "PENDING")
 
-    last_row = rows.filter(has_text=last["email"])
+    last_row = rows.filter(has_text=last.email)
     last_row.get_by_test_id("delete-button").click()
     admin_page.get_by_test_id("confirm-button").click()
     expect(last_row).to_have_count(0)
@@ -270,7 +248,7 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
     admin_page.get_by_role("link", name="Members").click()
     members = admin_page.get_by_test_id("member-row")
     expect(members).to_have_count(2)
-    new_member = members.filter(has_text=alice["email"])
+    new_member = members.filter(has_text=alice.email)
     expect(new_member).to_contain_text("member")
     expect(new_member).to_contain_text("Ann Admin")
     screenshot(admin_page, "07-members")

@@ -1,94 +1,15 @@
-"""GraphQL documents for invitations and a small actor helper shared by the tests."""
+"""The scene most behaviour tests act in: a domain with its admin, acted on through the schema."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from app import rows
 from app.auth import Session
+from tests.client import GraphQLClient, Result
+from tests.documents import DELETE, RESEND, RESPOND, SEND
 from tests.factories import create_domain, create_user, role_named
-
-if TYPE_CHECKING:
-    from tests.conftest import GraphQLClient
-
-INVITATION_FIELDS = """
-  id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount
-  domain { id name } invitee { id name } invitedBy { id name } role { id name }
-  history { kind at actor { id } invitationId }
-"""
-SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {{
-    __typename
-    ... on SendInvitationsPayload {{ results {{
-      __typename
-      ... on Invitation {{ {INVITATION_FIELDS} }}
-      ... on UserError {{ code message }}
-    }} }}
-    ... on UserError {{ code message }}
-  }}
-}}"""
-RESPOND = f"""mutation Respond($id: ID!, $response: InvitationResponse!) {{
-  respondToInvitation(invitationId: $id, response: $response) {{
-    __typename
-    ... on Invitation {{ {INVITATION_FIELDS} }}
-    ... on UserError {{ code message }}
-    ... on InvitationNotPending {{ status }}
-  }}
-}}"""
-RESEND = f"""mutation Resend($id: ID!) {{
-  resendInvitation(invitationId: $id) {{
-    __typename
-    ... on Invitation {{ {INVITATION_FIELDS} }}
-    ... on UserError {{ code message }}
-    ... on InvitationNotRejected {{ status }}
-  }}
-}}"""
-DELETE = """mutation Delete($id: ID!) {
-  deleteInvitation(invitationId: $id) {
-    __typename
-    ... on DeletedInvitation { id }
-    ... on UserError { code message }
-    ... on InvitationNotPending { status }
-  }
-}"""
-PENDING = """query Pending($first: Int, $after: String) {
-  pendingInvitations(first: $first, after: $after) {
-    totalCount
-    edges { cursor node { id domain { name } role { name } invitedBy { name } createdAt } }
-    nodes { id }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-  }
-}"""
-MY_INVITATIONS = """query Mine($status: InvitationStatus, $first: Int, $after: String) {
-  myInvitations(status: $status, first: $first, after: $after) {
-    totalCount nodes { id status } pageInfo { hasNextPage endCursor }
-  }
-}"""
-INVITATION = f"""query One($id: ID!) {{ invitation(id: $id) {{ {INVITATION_FIELDS} }} }}"""
-INVITATIONS = """query Table($domainId: ID!, $status: InvitationStatus, $invitedBy: ID,
-                       $inviteeId: ID, $first: Int, $after: String) {
-  invitations(domainId: $domainId, status: $status, invitedBy: $invitedBy,
-              inviteeId: $inviteeId, first: $first, after: $after) {
-    totalCount
-    nodes { id status invitee { id } invitedBy { id } role { name } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
-MEMBERS = """query Members($domainId: ID!, $first: Int, $after: String) {
-  members(domainId: $domainId, first: $first, after: $after) {
-    totalCount
-    nodes { user { id name } role { name } joinedAt invitedBy { id name } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
-AUDIT = """query Audit($domainId: ID!, $first: Int, $after: String) {
-  auditLog(domainId: $domainId, first: $first, after: $after) {
-    totalCount
-    nodes { kind at actor { id } invitationId invitee { id } role { name } domain { id }
-            invitation { id status } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
 
 
 class World:
@@ -98,7 +19,7 @@ class World:
         self.gql, self.admin, self.domain = gql, admin, domain
 
     async def send(
-        self, invitees: list[Session] | list[str], role: str = "member", as_: Session | None = None
+        self, invitees: Sequence[Session | str], role: str = "member", as_: Session | None = None
     ) -> dict[str, Any]:
         role_id = str((await role_named(self.domain, role)).id)
         ids = [i if isinstance(i, str) else str(i.user.id) for i in invitees]
@@ -107,7 +28,8 @@ class World:
             {"domainId": str(self.domain.id), "inviteeIds": ids, "roleId": role_id},
             as_=as_ or self.admin,
         )
-        return result.ok()["sendInvitations"]
+        payload: dict[str, Any] = result.ok()["sendInvitations"]
+        return payload
 
     async def invite(self, invitee: Session, role: str = "member") -> str:
         payload = await self.send([invitee], role)
@@ -119,16 +41,37 @@ class World:
         result = await self.gql.execute(
             RESPOND, {"id": invitation_id, "response": response}, as_=as_
         )
-        return result.ok()["respondToInvitation"]
+        payload: dict[str, Any] = result.ok()["respondToInvitation"]
+        return payload
 
-    async def query(self, document: str, as_: Session | None = None, **variables: Any) -> Any:
+    async def query(self, document: str, as_: Session | None = None, **variables: Any) -> Result:
+        """Run `document` (as the admin unless told), in this domain unless told."""
         variables.setdefault("domainId", str(self.domain.id))
-        result = await self.gql.execute(document, variables, as_=as_ or self.admin)
-        return result
+        return await self.gql.execute(document, variables, as_=as_ or self.admin)
 
-    async def mutate(self, document: str, as_: Session | None = None, **variables: Any) -> Any:
+    async def mutate(
+        self, document: str, as_: Session | None = None, **variables: Any
+    ) -> dict[str, Any]:
+        """Run a one-field mutation (as the admin unless told); that field's payload."""
         data = (await self.gql.execute(document, variables, as_=as_ or self.admin)).ok()
-        return next(iter(data.values()))
+        payload: dict[str, Any] = next(iter(data.values()))
+        return payload
+
+    async def every_event(self, accepting: Session, deleted: Session) -> tuple[str, str]:
+        """Every kind of event: `accepting` declines, is re-sent and accepts; the admin
+        deletes the invitation of `deleted`. The two invitations' ids."""
+        first = await self.invite(accepting)
+        await self.respond(first, "DECLINE", as_=accepting)
+        await self.mutate(RESEND, id=first)
+        await self.respond(first, "ACCEPT", as_=accepting)
+        second = await self.invite(deleted)
+        await self.mutate(DELETE, id=second)
+        return first, second
+
+    async def elsewhere(self, name: str) -> World:
+        """Another domain of the same admin."""
+        domain = await create_domain(self.admin, self.gql.runtime, name=name)
+        return World(self.gql, self.admin, domain)
 
 
 async def make_world(gql: GraphQLClient) -> World:
