@@ -81,7 +81,14 @@ def measure(
 
 
 def drive(server: servers.Server, lines: list[str], connections: int, seconds: int) -> load.Run:
-    return load.wrk(server.url, lines, connections=connections, seconds=seconds, cpu=WRK_CPU)
+    """wrk on its own CPU against `server`."""
+    try:
+        return load.wrk(server.url, lines, connections=connections, seconds=seconds, cpu=WRK_CPU)
+    except RuntimeError:
+        if server.process.poll() is not None:
+            code = server.process.returncode
+            raise RuntimeError(f"{server.name} exited with {code} during the load") from None
+        raise
 
 
 def ours(
