@@ -3,8 +3,9 @@
 throughput  `python -m app serve --workers N` for N in --workers (default 1 2 4) on one
             fresh PostgreSQL database; wrk (Debian package) POSTs
             `pendingInvitations(first: 5)` as an invitee with 8 pending invitations for
-            --duration seconds with --connections connections. Requests/s, latency and
-            the non-2xx count come from wrk's own report.
+            --duration seconds with --connections connections, through the bench's
+            wrk driver (scripts/benchmark/load.py, two threads): requests/s and latency
+            from wrk's report, bad answers (not 200, or a GraphQL error) from its script.
 latency     two single-worker servers A and B on the same database and Redis; one
             socket on A follows invitationReceived while the admin sends --samples
             invitations through B, one at a time. Latency is from the moment the client
@@ -21,21 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.benchmark import database, documents, load, servers
 from scripts.measure_subscriptions import (
     CREATE_DOMAIN,
     RECEIVED,
@@ -45,20 +39,12 @@ from scripts.measure_subscriptions import (
     sign_up,
     wait_for_subscriptions,
 )
-from tests.external import TEST_REDIS_URL, postgres_database_url
-from tests.processes import running_server
 
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PENDING = """{ pendingInvitations(first: 5) { edges { cursor node { id status
   domain { name } role { name } invitedBy { name } } } pageInfo { hasNextPage endCursor } } }"""
 ROLES = "{ domains { id roles { id name } } }"
-
-
-async def admin_sql(sql: str) -> None:
-    connection = await asyncpg.connect(postgres_database_url("postgres"))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def member_role(http: httpx.AsyncClient, token: str, domain_id: str) -> str:
@@ -89,47 +75,28 @@ async def seed(base: str) -> str:
     return invitee
 
 
-def wrk(base: str, token: str, duration: int, connections: int, lua: Path) -> dict[str, Any]:
-    lua.write_text(
-        'wrk.method = "POST"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-        f"wrk.body = {json.dumps(json.dumps({'query': PENDING}))}\n"
+def start(env: dict[str, str], workers: int = 1) -> servers.Server:
+    argv = (*servers.OURS, "--workers", str(workers))
+    return servers.Server("ours", argv, env, ready="/readyz", timeout=30)
+
+
+def throughput(server: servers.Server, token: str, seconds: int, connections: int) -> load.Run:
+    """wrk with two threads, on any CPU, repeating the one pending request."""
+    lines = [documents.line(token, PENDING)]
+    return load.wrk(
+        server.url, lines, connections=connections, seconds=seconds, threads=2, timeout=5
     )
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--timeout",
-        "5s",
-        "--latency",
-        "-s",
-        str(lua),
-        f"{base}/graphql",
-    ]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "command": " ".join(command),
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1),  # type: ignore[union-attr]
-        "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1),  # type: ignore[union-attr]
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": errors.group(1) if errors else "none",
-    }
 
 
 async def latency(env: dict[str, str], samples: int) -> list[float]:
-    with running_server(env) as a, running_server(env) as b:
-        async with httpx.AsyncClient(base_url=b, timeout=30) as http_b:
+    with start(env) as a, start(env) as b:
+        async with httpx.AsyncClient(base_url=b.base, timeout=30) as http_b:
             admin, _ = await sign_up(http_b, "latency-admin@example.com")
             token, user_id = await sign_up(http_b, "latency-invitee@example.com")
             subscriber = Subscriber(token, user_id)
-            await subscriber.open(a.replace("http://", "ws://") + "/graphql")
+            await subscriber.open(a.url.replace("http://", "ws://"))
             await subscriber.subscribe("1", RECEIVED, {})
-            async with httpx.AsyncClient(base_url=a) as http_a:
+            async with httpx.AsyncClient(base_url=a.base) as http_a:
                 await wait_for_subscriptions(http_a, 1)
             figures = []
             for _ in range(samples):
@@ -149,42 +116,41 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def main() -> None:
+async def measure(args: argparse.Namespace, env: dict[str, str]) -> None:
+    token = ""
+    for workers in args.workers:
+        with start(env, workers) as server:
+            token = token or await seed(server.base)
+            run = throughput(server, token, min(args.duration, 60), args.connections)
+        print(
+            f"workers={workers}: {run.rps:.0f} req/s, latency p50 {run.p50_ms:.1f} ms"
+            f" p99 {run.p99_ms:.1f} ms, bad answers {run.bad},"
+            f" socket errors {run.socket_errors}"
+        )
+    figures = await latency(env, min(args.samples, 2000))
+    print(
+        f"notification latency A<-Redis<-B over {len(figures)} invitations:"
+        f" p50 {percentile(figures, 50):.1f} ms, p99 {percentile(figures, 99):.1f} ms,"
+        f" max {max(figures):.1f} ms, mean {statistics.mean(figures):.1f} ms"
+    )
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (max 60)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--samples", type=int, default=200, help="notifications (max 2000)")
     args = parser.parse_args()
-    duration, samples = min(args.duration, 60), min(args.samples, 2000)
-
-    name = f"measure_{os.getpid()}"
-    await admin_sql(f'CREATE DATABASE "{name}"')
-    env = {"DATABASE_URL": postgres_database_url(name), "REDIS_URL": TEST_REDIS_URL}
+    url = database.fresh(f"{POSTGRES_URL}/postgres", "scale_out")
+    env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "PASSWORD_HASH_PROFILE": "cheapest"}
     print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
     try:
-        token = ""
-        with tempfile.TemporaryDirectory() as tmp:
-            for workers in args.workers:
-                with running_server(env, args=["--workers", str(workers)]) as base:
-                    token = token or await seed(base)
-                    result = wrk(base, token, duration, args.connections, Path(tmp) / "p.lua")
-                print(
-                    f"workers={workers}: {result['rps']:.0f} req/s, latency p50 {result['p50']}"
-                    f" p99 {result['p99']}, non-2xx {result['non_2xx']},"
-                    f" socket errors {result['socket_errors']}"
-                )
-            print(f"  ({result['command']})")
-        figures = await latency(env, samples)
-        print(
-            f"notification latency A<-Redis<-B over {len(figures)} invitations:"
-            f" p50 {percentile(figures, 50):.1f} ms, p99 {percentile(figures, 99):.1f} ms,"
-            f" max {max(figures):.1f} ms, mean {statistics.mean(figures):.1f} ms"
-        )
+        asyncio.run(measure(args, env))
     finally:
-        await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        database.drop(url)
         print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

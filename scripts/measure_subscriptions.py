@@ -24,21 +24,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import websockets
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.processes import running_server
+from scripts.benchmark import servers
+from scripts.benchmark.targets import SUBSCRIPTIONS
 
 T = TypeVar("T")
 
@@ -126,21 +125,6 @@ async def wait_for_subscriptions(http: httpx.AsyncClient, count: int) -> None:
         await asyncio.sleep(0.05)
 
 
-def server_pid() -> int:
-    """Our one child process: the server started by running_server."""
-    me = os.getpid()
-    children = Path(f"/proc/{me}/task/{me}/children").read_text().split()
-    assert len(children) == 1, children
-    return int(children[0])
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
-
-
 def summary(samples: list[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in samples)
     cut = statistics.quantiles(ms, n=100)
@@ -152,11 +136,10 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(base: str, n: int, batch: int, fanout_events: int) -> dict[str, Any]:
-    pid = server_pid()
-    ws_url = base.replace("http://", "ws://") + "/graphql"
-    figures: dict[str, Any] = {"subscribers": n, "rss_mib": {"started": rss_mib(pid)}}
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+async def measure(server: servers.Server, n: int, batch: int, fanout_events: int) -> dict[str, Any]:
+    ws_url = server.url.replace("http://", "ws://")
+    figures: dict[str, Any] = {"subscribers": n, "rss_mib": {"started": server.rss_mib()[0]}}
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
         admin, _ = await sign_up(http, "admin@load.example")
         domain = (await call(http, CREATE_DOMAIN, {}, admin))["createDomain"]["id"]
         role = (await call(http, CREATE_ROLE, {"domainId": domain}, admin))["createRole"]["id"]
@@ -169,7 +152,7 @@ async def measure(base: str, n: int, batch: int, fanout_events: int) -> dict[str
         for s in subscribers:
             await s.subscribe("received", RECEIVED, {})
         await wait_for_subscriptions(http, n)
-        figures["rss_mib"]["subscribed"] = rss_mib(pid)
+        figures["rss_mib"]["subscribed"] = server.rss_mib()[0]
 
         received: list[float] = []
         for start in range(0, n, batch):
@@ -205,7 +188,7 @@ async def measure(base: str, n: int, batch: int, fanout_events: int) -> dict[str
             last.append(max(arrivals))
         figures["fanout"] = summary(fanout)
         figures["fanout"]["last_subscriber_ms"] = [round(x * 1000, 1) for x in last]
-        figures["rss_mib"]["after_fanout"] = rss_mib(pid)
+        figures["rss_mib"]["after_fanout"] = server.rss_mib()[0]
         await bounded([s.close for s in subscribers], limit=100)
         await wait_for_subscriptions(http, 0)
     figures["rss_mib"] = {k: round(v, 1) for k, v in figures["rss_mib"].items()}
@@ -220,14 +203,23 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds for the whole run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"DATABASE_URL": f"sqlite://{tmp}/app.sqlite3", "LOG_LEVEL": "error"}
-        with running_server(env, timeout=60) as base:
+        env = {
+            "DATABASE_URL": f"sqlite://{tmp}/app.sqlite3",
+            "LOG_LEVEL": "error",
+            "PASSWORD_HASH_PROFILE": "cheapest",
+        }
+        with servers.Server("ours", servers.OURS, env, ready="/readyz", timeout=60) as server:
             figures = asyncio.run(
                 asyncio.wait_for(
-                    measure(base, args.subscribers, args.batch, args.fanout_events), args.timeout
+                    measure(server, args.subscribers, args.batch, args.fanout_events),
+                    args.timeout,
                 )
             )
+    figures["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(json.dumps(figures, indent=2))
+    # scripts/bench reports the last result against its memory target.
+    SUBSCRIPTIONS.parent.mkdir(parents=True, exist_ok=True)
+    SUBSCRIPTIONS.write_text(json.dumps(figures, indent=2))
     return 0
 
 

@@ -1,5 +1,5 @@
--- wrk script for scripts/bench.py: POST prepared GraphQL requests, count bad answers.
--- Usage: wrk ... -s scripts/bench.lua URL -- REQUESTS_FILE THREADS
+-- wrk script for scripts/benchmark/load.py: POST prepared GraphQL requests, count bad answers.
+-- Usage: wrk ... -s scripts/benchmark/load.lua URL -- REQUESTS_FILE THREADS
 -- REQUESTS_FILE has one request a line: "<Authorization value>\t<JSON body>". Each
 -- thread cycles through its own slice of the file, so one-shot requests (mutations)
 -- are never sent twice unless the slice runs out; then `wrapped` says so.

@@ -4,24 +4,21 @@ An SDL with just what the benchmarked query needs, resolvers over the same
 Tortoise models and the same Authenticator token check, Ariadne's GraphQL ASGI
 app in its default configuration, as its users run it. Not part of the product.
 
-Run: DATABASE_URL=... SECRET_KEY=... PORT=... python scripts/bench_baselines/peer.py
+Run: DATABASE_URL=... SECRET_KEY=... PORT=... python -m scripts.benchmark.baselines.peer
 """
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ariadne import ObjectType, QueryType, ScalarType, make_executable_schema
 from ariadne.asgi import GraphQL
-from common import baseline_app, serve  # puts the project on sys.path
 from graphql import GraphQLError
 from starlette.routing import Route
 
 from app import models
-from app.auth import Authenticator
-from app.services.pagination import encode_cursor
+from scripts.benchmark.baselines.common import auth, baseline_app, encode_cursor, serve
 
 SDL = """
 scalar DateTime
@@ -67,9 +64,6 @@ type User {
 }
 """
 
-auth = Authenticator(
-    secret_key=os.environ["SECRET_KEY"], token_ttl=timedelta(days=1), cheap_hashing=True
-)
 query = QueryType()
 connection = ObjectType("InvitationConnection")
 invitation = ObjectType("Invitation")

@@ -1,12 +1,20 @@
-"""What both baselines share: the database, a health check, the app shell and its launcher."""
+"""What both baselines share: the database, the token hash, the API's cursor and time
+formats, a health check, the app shell and its launcher.
+
+They depend on the app only for its models, its token hash and its database config,
+so that they keep answering while the app's services change. The cursor format is
+the API's (opaque to clients), restated here; the same-answer check catches a drift.
+"""
 
 from __future__ import annotations
 
+import base64
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 import uvicorn
 from starlette.applications import Starlette
@@ -16,11 +24,28 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
+from app.auth import Authenticator
+from app.clock import SystemClock
 from app.db import tortoise_config
 
 DATABASE_URL = os.environ["DATABASE_URL"]
+POSTGRES = DATABASE_URL.startswith(("postgres", "asyncpg"))
+auth = Authenticator(
+    secret_key=os.environ["SECRET_KEY"],
+    token_ttl=timedelta(days=1),
+    cheap_hashing=True,
+    clock=SystemClock(),
+)
+
+
+def encode_cursor(at: datetime, row_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
+
+
+def utc(value: Any) -> datetime:
+    """A timestamp column as an aware UTC datetime (SQLite answers text)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def healthz(request: Request) -> Response:
