@@ -24,6 +24,7 @@ from app.graphql.schema import AppSchema, build_schema
 from app.graphql.view import GraphQLView
 from app.health import health_routes
 from app.ratelimit import RateLimiter
+from app.relay import Relay
 from app.runtime import Runtime
 from app.settings import Settings
 from app.web import web_app
@@ -60,8 +61,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     redis = RedisBroker(settings.redis_url) if settings.redis_url else None
     broker: Broker = redis or InMemoryBroker()
     bus = EventBus(broker)
+    relay = Relay(bus)
     limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
-    runtime = Runtime(settings=settings, clock=clock, auth=auth, bus=bus, limiter=limiter)
+    runtime = Runtime(
+        settings=settings, clock=clock, auth=auth, bus=bus, relay=relay, limiter=limiter
+    )
     graphql = GraphQLView(
         schema_for(settings),
         runtime=runtime,
@@ -77,9 +81,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await bus.broker.start()
+            await relay.start()
+            relay.kick()  # what earlier processes committed and did not publish
             try:
                 yield
             finally:
+                await relay.stop()
                 await bus.broker.stop()
                 await limiter.close()
 

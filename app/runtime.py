@@ -8,6 +8,7 @@ from app.auth import Authenticator
 from app.clock import Clock
 from app.events import EventBus
 from app.ratelimit import RateLimiter
+from app.relay import Relay
 from app.settings import Settings
 
 
@@ -17,4 +18,5 @@ class Runtime:
     clock: Clock
     auth: Authenticator
     bus: EventBus
+    relay: Relay
     limiter: RateLimiter

@@ -97,6 +97,17 @@ async def fetch(statement: Sql, *params: Any) -> list[Row]:
     return rows  # type: ignore[return-value]
 
 
+async def execute_many(statement: Sql, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one statement for each row of parameters (a batch of updates)."""
+    connection = get_connection("default")
+    if dialect_of(connection) is Dialect.SQLITE:
+        values = [[_adapt_sqlite(p) for p in row] for row in rows]
+        await connection.execute_many(statement.text(Dialect.SQLITE), values)
+    else:
+        values = [[_adapt_postgres(p) for p in row] for row in rows]
+        await connection.execute_many(statement.text(Dialect.POSTGRES), values)
+
+
 async def fetch_one(statement: Sql, *params: Any) -> Row | None:
     rows = await fetch(statement, *params)
     return rows[0] if rows else None

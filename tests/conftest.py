@@ -19,6 +19,7 @@ from app.clock import ManualClock
 from app.db import MODELS, PARTIAL_INDEXES, RELAY_CURSOR_ROW, tortoise_config
 from app.events import EventBus
 from app.ratelimit import RateLimiter
+from app.relay import Relay
 from app.runtime import Runtime
 from app.services import domains
 from app.settings import Settings
@@ -140,7 +141,9 @@ def limiter() -> RateLimiter:
 def runtime(
     clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
 ) -> Runtime:
-    return Runtime(settings=Settings(), clock=clock, auth=auth, bus=bus, limiter=limiter)
+    return Runtime(
+        settings=Settings(), clock=clock, auth=auth, bus=bus, relay=Relay(bus), limiter=limiter
+    )
 
 
 @pytest.fixture

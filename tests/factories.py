@@ -10,6 +10,7 @@ from app.brokers.memory import InMemoryBroker
 from app.events import EventBus
 from app.permissions import Action
 from app.ratelimit import RateLimiter
+from app.relay import Relay
 from app.runtime import Runtime
 from app.services import domains
 from app.settings import Settings
@@ -20,11 +21,13 @@ PASSWORD = "password123"  # every test account's, unless a test picks another
 
 def runtime_for(auth: Authenticator) -> Runtime:
     """A runtime around `auth`: real time, in-process events, no rate limits."""
+    bus = EventBus(InMemoryBroker())
     return Runtime(
         settings=Settings(),
         clock=auth.clock,
         auth=auth,
-        bus=EventBus(InMemoryBroker()),
+        bus=bus,
+        relay=Relay(bus),
         limiter=RateLimiter.disabled(),
     )
 

@@ -156,16 +156,22 @@ async def server_subscriptions(base: str, count: int) -> None:
 
 
 @asynccontextmanager
-async def first_invitation(base: str, token: str) -> AsyncIterator[asyncio.Future[dict[str, Any]]]:
-    """Subscribe to invitationReceived on `base`; yield the future of the first one."""
+async def invitations_received(
+    base: str, token: str, count: int = 1
+) -> AsyncIterator[asyncio.Future[list[dict[str, Any]]]]:
+    """Subscribe to invitationReceived on `base`; yield the future of the first `count`."""
     async with Client(transport=gql_transport(base, token)) as session:
         stream = session.subscribe(gql(INVITATION_RECEIVED))
-        first = asyncio.ensure_future(anext(stream))
+
+        async def take() -> list[dict[str, Any]]:
+            return [await anext(stream) for _ in range(count)]
+
+        received = asyncio.ensure_future(take())
         await server_subscriptions(base, 1)
         try:
-            yield first
+            yield received
         finally:
-            first.cancel()
+            received.cancel()
             await stream.aclose()
 
 

@@ -18,6 +18,7 @@ from app.clock import SystemClock
 from app.db import tortoise_config
 from app.events import EventBus
 from app.ratelimit import RateLimiter
+from app.relay import Relay
 from app.runtime import Runtime
 from app.services import accounts, invitations
 from app.settings import Settings
@@ -33,11 +34,13 @@ async def contend(
     auth = Authenticator(
         secret_key="race", token_ttl=timedelta(hours=1), cheap_hashing=True, clock=clock
     )
+    bus = EventBus(InMemoryBroker())
     runtime = Runtime(
         settings=Settings(),
         clock=clock,
         auth=auth,
-        bus=EventBus(InMemoryBroker()),
+        bus=bus,
+        relay=Relay(bus),
         limiter=RateLimiter.disabled(),
     )
     try:

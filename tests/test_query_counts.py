@@ -39,6 +39,7 @@ def statements() -> Iterator[StatementCounter]:
 async def count_for(
     world: World, statements: StatementCounter, document: str, as_: Session, **variables: Any
 ) -> int:
+    await world.gql.runtime.relay.drain()  # the events of the seeding are published first
     statements.count = 0
     (await world.query(document, as_=as_, **variables)).ok()
     return statements.count

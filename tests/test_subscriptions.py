@@ -45,8 +45,8 @@ from tests.factories import add_member, create_role, create_user, role_named
 from tests.polling import eventually
 from tests.processes import (
     create_domain,
-    first_invitation,
     gql_transport,
+    invitations_received,
     invite,
     running_server,
     server_subscriptions,
@@ -473,10 +473,10 @@ async def test_gql_client_receives_invitations_from_a_uvicorn_server(tmp_path: P
         bob = sign_up(base, "bob@example.com")
         domain = create_domain(base, admin.token, "Acme")
 
-        async with first_invitation(base, bob.token) as first:
+        async with invitations_received(base, bob.token) as first:
             sent = await asyncio.to_thread(invite, base, admin.token, domain, bob.id)
             responded_at = time.monotonic()
-            received = await asyncio.wait_for(first, timeout=1)
+            [received] = await asyncio.wait_for(first, timeout=1)
             delivered_after = time.monotonic() - responded_at
         await server_subscriptions(base, 0)
 

@@ -8,15 +8,18 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from app.events import GAP
+
 logger = logging.getLogger("app.events")
 
 Message = dict[str, Any]
 
 
 class FanOut:
-    """This process's subscribers: a bounded queue each, per channel. A full queue
-    loses the message for that subscriber only; it never blocks the publisher or the
-    other subscribers. Brokers subclass it and decide where messages come from."""
+    """This process's subscribers: a bounded queue each, per channel. A full queue never
+    blocks the publisher or the other subscribers: that subscriber's queue is emptied and
+    holds one GAP marker instead, so it replays what it missed from the database.
+    Brokers subclass it and decide where messages come from."""
 
     def __init__(self, queue_size: int = 100) -> None:
         self.queue_size = queue_size
@@ -37,8 +40,14 @@ class FanOut:
             try:
                 queue.put_nowait(message)
             except asyncio.QueueFull:
-                self.dropped += 1
-                logger.warning("subscriber queue full on %s: event dropped", channel)
+                self.dropped += _replace_with_gap(queue) + 1
+                logger.warning("subscriber queue full on %s: it will replay", channel)
+
+    def deliver_gap(self) -> None:
+        """Tell every subscriber that messages may have been lost (a broker outage)."""
+        for queues in self._queues.values():
+            for queue in queues:
+                _replace_with_gap(queue)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Message]]:
@@ -64,6 +73,15 @@ class FanOut:
 
     def forget_subscribers(self) -> None:
         self._queues.clear()
+
+
+def _replace_with_gap(queue: asyncio.Queue[Message]) -> int:
+    """Empty the queue into one GAP marker; how many messages that dropped."""
+    dropped = 0
+    while not queue.empty():
+        dropped += queue.get_nowait() is not GAP
+    queue.put_nowait(GAP)
+    return dropped
 
 
 class _QueueReader:

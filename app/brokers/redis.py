@@ -4,8 +4,10 @@ One pub/sub connection per process (commands use a separate small pool) and a si
 reader task fan messages out to local subscribers' bounded queues. A channel is
 SUBSCRIBEd on Redis when its first local subscriber arrives and UNSUBSCRIBEd when its
 last one leaves. When Redis restarts or the connection drops, the reader reconnects
-with exponential backoff and subscribes again to every channel that still has local
-subscribers. Publishing fails fast while Redis is away.
+with exponential backoff, subscribes again to every channel that still has local
+subscribers, and hands each a GAP marker: they replay from the database what was
+published while the connection was down. Publishing fails fast while Redis is away
+(the relay keeps those events and publishes them once it answers).
 """
 
 from __future__ import annotations
@@ -138,9 +140,13 @@ class RedisBroker(FanOut):
 
     async def _read_forever(self) -> None:
         backoff = self.backoff_initial
+        first = True
         while True:
             try:
                 pubsub = await self._connect()
+                if not first:
+                    self.deliver_gap()  # what was published meanwhile never reached us
+                first = False
                 backoff = self.backoff_initial
                 while True:
                     raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)

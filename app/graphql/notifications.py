@@ -28,13 +28,17 @@ class Subscription:
         return _converted(rows, Invitation.from_row, info)
 
     @strawberry.subscription(
-        description="Every event of the domain's invitations; needs INVITATION_READ."
+        description=(
+            "Every event of the domain's invitations, in order; needs INVITATION_READ. With "
+            "`after` (the id of an event this stream delivered), first the events after it, "
+            "then live, with no gap or repeat between them."
+        )
     )
     async def invitation_events(
-        self, info: Info, domain_id: strawberry.ID
+        self, info: Info, domain_id: strawberry.ID, after: strawberry.ID | None = None
     ) -> AsyncGenerator[InvitationEvent, None]:
         rows = await notifications.domain_events(
-            info.context.session, domain_id=domain_id, runtime=info.context.runtime
+            info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime
         )
         return _converted(rows, InvitationEvent.from_row, info)
 

@@ -136,6 +136,9 @@ class Invitation:
 
 @strawberry.type
 class InvitationEvent:
+    id: strawberry.ID = strawberry.field(
+        description="Identifies the event; invitationEvents(after:) resumes after it."
+    )
     kind: InvitationEventKind
     at: datetime
     actor: User | None
@@ -152,6 +155,7 @@ class InvitationEvent:
     @classmethod
     def from_row(cls, row: reads.Event) -> InvitationEvent:
         return cls(
+            id=strawberry.ID(ids.text(row.id)),
             kind=InvitationEventKind(row.kind),
             at=row.at,
             actor=_optional_user(row.actor),

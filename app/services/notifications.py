@@ -1,68 +1,99 @@
 """Real-time notifications: the invitation streams a signed-in user may follow.
 
 Opening a stream authorizes at once, with the same errors as the equivalent query, so a
-refused subscription fails before it starts. Each event is checked again before
-delivery and read fresh from the database: a revoked or expired token ends the stream
-(UNAUTHENTICATED), and a reader of a domain who lost their membership or
-INVITATION_READ stops receiving its events (NOT_FOUND / FORBIDDEN). An invitation
-deleted before its event is delivered is skipped: the stream goes on.
+refused subscription fails before it starts. Streams follow committed events in the
+relay's order (`app.events`): nothing is lost when a broker drops messages (the stream
+replays them from the database), and `invitationEvents(after:)` resumes after an event
+a client saw, replaying what it missed, then goes on live with no gap or repeat.
 
-One event wakes every subscriber of its channel in the same loop turn; their checks
-and reads are coalesced into one query per kind (`app.batch`), so a domain event fanned
-out to N readers costs three queries, not 3N.
+Each event is checked again before delivery and read fresh from the database: a revoked
+or expired token ends the stream (UNAUTHENTICATED), and a reader of a domain who lost
+their membership or INVITATION_READ stops receiving its events (NOT_FOUND / FORBIDDEN),
+at the next event of the domain, member events included. An invitation deleted before
+its event is delivered is skipped: the stream goes on.
+
+One event wakes every subscriber of its channel in the same loop turn; their checks and
+reads are coalesced into one query per kind (`app.batch`), so a domain event fanned out
+to N readers costs three queries, not 3N.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncGenerator
 from uuid import UUID
 
-from app import errors
+from app import errors, sql
 from app.auth import Session
 from app.batch import Coalesced
-from app.events import domain_channel, user_channel
+from app.events import FOR_THE_INVITEE, INVITATION, domain_channel, user_channel
 from app.ids import parse_id
 from app.permissions import Action, Grant, authorize, check, grants_of, signed_in
 from app.runtime import Runtime
 from app.services.invitations import reads
 
+EVENT_POSITION = sql.Sql(
+    "SELECT position FROM invitation_event WHERE id = ? AND domain_id = ? AND position IS NOT NULL"
+)
+
 
 async def invitations_received(
     caller: Session | None, *, runtime: Runtime
 ) -> AsyncGenerator[reads.Invitation, None]:
-    """Each invitation sent or resent to the caller from now on."""
+    """Each invitation sent, resent or claimed to the caller from now on."""
     return _invitations_received(signed_in(caller), runtime)
 
 
 async def _invitations_received(
     session: Session, runtime: Runtime
 ) -> AsyncGenerator[reads.Invitation, None]:
-    async with runtime.bus.subscribe(user_channel(str(session.user.id))) as messages:
-        async for message in messages:
+    user = session.user.id
+    replay = functools.partial(
+        runtime.relay.replay, INVITATION, "invitee_id", user, kinds=FOR_THE_INVITEE
+    )
+    channel = user_channel(str(user))
+    follow = runtime.bus.follow(channel, after=None, now=runtime.relay.position, replay=replay)
+    async with follow as events:
+        async for message in events:
             await _ensure_current(session, runtime)
-            invitation = await _invitations.load(UUID(message.invitation_id))
+            invitation = await _invitations.load(UUID(message.invitation_id or ""))
             if invitation is not None and invitation.invitee == session.user:
                 yield invitation
 
 
 async def domain_events(
-    caller: Session | None, *, domain_id: str, runtime: Runtime
+    caller: Session | None, *, domain_id: str, after: str | None, runtime: Runtime
 ) -> AsyncGenerator[reads.Event, None]:
-    """Every invitation event of one domain from now on, for holders of INVITATION_READ."""
+    """Every invitation event of one domain, for holders of INVITATION_READ: from now on,
+    or first those after the event `after`."""
     domain = parse_id(domain_id, name="domainId")
     await authorize(caller, Action.INVITATION_READ, domain)
-    return _domain_events(signed_in(caller), domain, runtime)
+    start = None if after is None else await _position_of(after, domain)
+    return _domain_events(signed_in(caller), domain, start, runtime)
+
+
+async def _position_of(event_id: str, domain_id: UUID) -> int:
+    position = await sql.fetch_value(EVENT_POSITION, parse_id(event_id, name="after"), domain_id)
+    if position is None:
+        raise errors.BadUserInputError(
+            "after must be the id of an event of this domain, as invitationEvents delivered it"
+        )
+    return int(position)
 
 
 async def _domain_events(
-    session: Session, domain_id: UUID, runtime: Runtime
+    session: Session, domain_id: UUID, start: int | None, runtime: Runtime
 ) -> AsyncGenerator[reads.Event, None]:
-    async with runtime.bus.subscribe(domain_channel(str(domain_id))) as messages:
-        async for message in messages:
+    replay = functools.partial(runtime.relay.replay, INVITATION, "domain_id", domain_id)
+    channel = domain_channel(str(domain_id))
+    follow = runtime.bus.follow(channel, after=start, now=runtime.relay.position, replay=replay)
+    async with follow as events:
+        async for message in events:
             await _ensure_current(session, runtime)
-            check(
-                Action.INVITATION_READ, domain_id, await _grants.load((domain_id, session.user.id))
-            )
+            grant = await _grants.load((domain_id, session.user.id))
+            check(Action.INVITATION_READ, domain_id, grant)
+            if message.source != INVITATION:
+                continue  # a member event: it only made the check above run now
             event = await _events.load(UUID(message.event_id))
             if event is not None and event.domain.id == domain_id:
                 yield event

@@ -1,5 +1,5 @@
 """What every invitation write shares: the history row of a transition, the
-compare-and-set on the current status, and the message published after commit."""
+compare-and-set on the current status, and the deadline of a (re)sent invitation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from app import errors, models, sql
-from app.events import InvitationEventMessage
 from app.models import InvitationEventKind as Kind
 from app.models import InvitationStatus as Status
 from app.permissions import InvitationRef
@@ -75,16 +74,3 @@ async def reread(invitation_id: UUID) -> reads.Invitation:
     if found is None:
         raise RuntimeError(f"invitation {invitation_id} vanished inside its own transaction")
     return found
-
-
-def message(event: models.InvitationEvent) -> InvitationEventMessage:
-    return InvitationEventMessage(
-        event_id=str(event.id),
-        kind=event.kind.value,
-        invitation_id=str(event.invitation_id),
-        domain_id=str(event.domain_id),
-        invitee_id=str(event.invitee_id) if event.invitee_id else None,
-        role_id=str(event.role_id),
-        actor_id=str(event.actor_id) if event.actor_id else None,
-        at=event.at.isoformat(),
-    )

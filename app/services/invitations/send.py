@@ -66,9 +66,8 @@ async def send(
         for invitee in invitees
     ]
     outcomes = await _insert([c for c in planned if isinstance(c, _Candidate)])
-    for candidate in planned:
-        if isinstance(candidate, _Candidate) and candidate.invitation.id in outcomes.sent:
-            await runtime.bus.publish_invitation_event(changes.message(candidate.event))
+    if outcomes.sent:
+        runtime.relay.kick()
     return [outcomes.result(c.invitation.id) if isinstance(c, _Candidate) else c for c in planned]
 
 

@@ -3,7 +3,7 @@
 Every change is a conditional UPDATE/DELETE on the current status (never
 read-then-write), its history event is written in the same transaction, the result is
 read back inside that transaction (so a concurrent delete after the commit cannot turn
-a success into an error), and the event is published only after the commit.
+a success into an error), and the relay is kicked after the commit to publish the event.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ async def respond(
         if accept:
             await _join(ref, now)
         kind = Kind.ACCEPTED if accept else Kind.REJECTED
-        event = await changes.record(ref, kind, ref.invitee_id, now)
+        await changes.record(ref, kind, ref.invitee_id, now)
         result = await changes.reread(ref.id)
-    await runtime.bus.publish_invitation_event(changes.message(event))
+    runtime.relay.kick()
     return result
 
 
@@ -90,11 +90,11 @@ async def resend(
                 expires_at=expires_at,
                 resend_count=F("resend_count") + 1,
             )
-            event = await changes.record(ref, Kind.RESENT, grant.user_id, now)
+            await changes.record(ref, Kind.RESENT, grant.user_id, now)
             result = await changes.reread(ref.id)
     except IntegrityError:
         raise already_invited() from None
-    await runtime.bus.publish_invitation_event(changes.message(event))
+    runtime.relay.kick()
     return result
 
 
@@ -108,6 +108,6 @@ async def delete(caller: Session | None, *, invitation_id: str, runtime: Runtime
         deleted = await models.Invitation.filter(id=ref.id, status=Status.PENDING).delete()
         if not deleted:
             raise await changes.not_in_status(ref.id, Status.PENDING)
-        event = await changes.record(ref, Kind.DELETED, grant.user_id, now)
-    await runtime.bus.publish_invitation_event(changes.message(event))
+        await changes.record(ref, Kind.DELETED, grant.user_id, now)
+    runtime.relay.kick()
     return ref.id
