@@ -229,7 +229,7 @@ async def _record_positions(published: list[tuple[int, _Pending]], assigned: int
             rows = [(position, e.id) for position, e in published if e.source == source]
             if rows:
                 await sql.execute_many(statement, rows)
-        await sql.fetch(ADVANCE, assigned)
+        await sql.execute(ADVANCE, assigned)
 
 
 def _message(position: int, event: _Pending) -> EventMessage:

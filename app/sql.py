@@ -97,6 +97,18 @@ async def fetch(statement: Sql, *params: Any) -> list[Row]:
     return rows  # type: ignore[return-value]
 
 
+async def execute(statement: Sql, *params: Any) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed."""
+    connection = get_connection("default")
+    if dialect_of(connection) is Dialect.SQLITE:
+        values = [_adapt_sqlite(p) for p in params]
+        changed, _ = await connection.execute_query(statement.text(Dialect.SQLITE), values)
+    else:
+        values = [_adapt_postgres(p) for p in params]
+        changed, _ = await connection.execute_query(statement.text(Dialect.POSTGRES), values)
+    return changed
+
+
 async def execute_many(statement: Sql, rows: Sequence[Sequence[Any]]) -> None:
     """Run one statement for each row of parameters (a batch of updates)."""
     connection = get_connection("default")

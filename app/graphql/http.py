@@ -12,11 +12,9 @@ run answers 400 with the same error shape as a GraphQL error and code BAD_USER_I
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 import orjson
-from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema import BaseSchema
@@ -108,10 +106,6 @@ def encode(result: ExecutionResult) -> bytes:
     return orjson.dumps(body)
 
 
-async def post(
-    request: Request, schema: BaseSchema, context: Callable[[Request], Awaitable[Context]]
-) -> Response:
-    """Answer one POST: read the operation, run it in the request's context, encode it."""
-    operation = read_operation(request.headers.get("content-type"), await request.body())
-    result = await execute(schema, operation, await context(request))
-    return Response(encode(result), media_type=JSON)
+async def answer(schema: BaseSchema, operation: Operation, context: Context) -> Response:
+    """Run one operation in the request's context and encode its result."""
+    return Response(encode(await execute(schema, operation, context)), media_type=JSON)

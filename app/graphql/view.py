@@ -19,7 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.graphql import http
+from app.graphql import http, idempotent
 from app.graphql.context import Context
 from app.runtime import Runtime
 
@@ -58,7 +58,7 @@ class GraphQLView(GraphQL[Context, None]):
         request_id = _request_id(request)
         try:
             if request.method == "POST":
-                response = await http.post(request, self.schema, self._http_context)
+                response = await self._post(request)
             else:
                 response = await self.run(request)  # GET queries and GraphiQL
         except http.BadRequest as exc:
@@ -80,8 +80,13 @@ class GraphQLView(GraphQL[Context, None]):
         response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
 
-    async def _http_context(self, request: Request) -> Context:
-        return await self.get_context(request, None)
+    async def _post(self, request: Request) -> Response:
+        operation = http.read_operation(request.headers.get("content-type"), await request.body())
+        context = await self.get_context(request, None)
+        key = request.headers.get("idempotency-key")
+        if key is not None:
+            return await idempotent.post(key, operation, self.schema, context)
+        return await http.answer(self.schema, operation, context)
 
     def encode_json(self, data: object) -> str:
         # Performance: orjson writes the same compact JSON several times faster. A str,
