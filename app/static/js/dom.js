@@ -35,19 +35,33 @@ const HOUR = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 export function when(iso) {
   if (!iso) return h("span", { className: "muted", "aria-label": "never" }, "—");
   const date = new Date(iso);
-  return h("time", { datetime: iso, title: date.toString() },
-    h("span", { className: "day" }, DAY.format(date)), " ", h("span", { className: "hour muted small" }, HOUR.format(date)));
+  return h(
+    "time",
+    { datetime: iso, title: date.toString() },
+    h("span", { className: "day" }, DAY.format(date)),
+    " ",
+    h("span", { className: "hour muted small" }, HOUR.format(date)),
+  );
 }
 
 export function person(user) {
   if (!user) return h("span", { className: "muted" }, "—");
-  return h("span", { className: "person" }, h("span", {}, user.name), h("span", { className: "muted small" }, user.email));
+  return h(
+    "span",
+    { className: "person" },
+    h("span", {}, user.name),
+    h("span", { className: "muted small" }, user.email),
+  );
 }
 
 const STATUS_LABEL = { PENDING: "Pending", ACCEPTED: "Accepted", REJECTED: "Rejected" };
 
 export function statusBadge(status) {
-  return h("span", { className: `badge badge-${status.toLowerCase()}` }, STATUS_LABEL[status] ?? status);
+  return h(
+    "span",
+    { className: `badge badge-${status.toLowerCase()}` },
+    STATUS_LABEL[status] ?? status,
+  );
 }
 
 // A message area: role=alert so screen readers announce errors.
@@ -101,9 +115,16 @@ export function modal({ title, body, actions = [], testid = null, onClose = () =
   const dialog = h(
     "dialog",
     { className: "dialog", "aria-labelledby": titleId, testid },
-    h("header", { className: "dialog-header" },
+    h(
+      "header",
+      { className: "dialog-header" },
       h("h2", { id: titleId }, title),
-      h("button", { type: "button", className: "icon", "aria-label": "Close", onclick: () => dialog.close() }, "×")),
+      h(
+        "button",
+        { type: "button", className: "icon", "aria-label": "Close", onclick: () => dialog.close() },
+        "×",
+      ),
+    ),
     h("div", { className: "dialog-body" }, body),
     actions.length ? h("footer", { className: "dialog-actions" }, actions) : null,
   );
@@ -121,14 +142,27 @@ export function modal({ title, body, actions = [], testid = null, onClose = () =
 export function confirmDialog({ title, text, confirmLabel, danger = false }) {
   return new Promise((resolve) => {
     let confirmed = false;
-    const ok = h("button", {
-      type: "button",
-      className: danger ? "danger" : "primary",
-      testid: "confirm-button",
-      onclick: () => { confirmed = true; dialog.close(); },
-    }, confirmLabel);
+    const ok = h(
+      "button",
+      {
+        type: "button",
+        className: danger ? "danger" : "primary",
+        testid: "confirm-button",
+        onclick: () => {
+          confirmed = true;
+          dialog.close();
+        },
+      },
+      confirmLabel,
+    );
     const cancel = h("button", { type: "button", onclick: () => dialog.close() }, "Cancel");
-    const dialog = modal({ title, body: h("p", {}, text), actions: [cancel, ok], testid: "confirm-dialog", onClose: () => resolve(confirmed) });
+    const dialog = modal({
+      title,
+      body: h("p", {}, text),
+      actions: [cancel, ok],
+      testid: "confirm-dialog",
+      onClose: () => resolve(confirmed),
+    });
     ok.focus();
   });
 }
@@ -172,22 +206,85 @@ export class Pager {
 
 export function pagerControls(pager, connection, reload) {
   const { pageInfo, totalCount, nodes } = connection;
-  const prev = h("button", { type: "button", disabled: pager.page === 1, onclick: () => { pager.previous(); reload(); } }, "Previous");
-  const next = h("button", {
-    type: "button",
-    disabled: !pageInfo.hasNextPage,
-    onclick: () => { pager.next(pageInfo.endCursor); reload(); },
-  }, "Next");
-  return h("nav", { className: "pager", "aria-label": "Pages" },
+  const prev = h(
+    "button",
+    {
+      type: "button",
+      disabled: pager.page === 1,
+      onclick: () => {
+        pager.previous();
+        reload();
+      },
+    },
+    "Previous",
+  );
+  const next = h(
+    "button",
+    {
+      type: "button",
+      disabled: !pageInfo.hasNextPage,
+      onclick: () => {
+        pager.next(pageInfo.endCursor);
+        reload();
+      },
+    },
+    "Next",
+  );
+  return h(
+    "nav",
+    { className: "pager", "aria-label": "Pages" },
     h("span", { className: "muted" }, `Page ${pager.page} · ${nodes.length} of ${totalCount}`),
-    prev, next);
+    prev,
+    next,
+  );
+}
+
+// A paged table: each reload fetches the pager's current page through `fetchPage(after)` and
+// redraws it with `table(connection)` above the Previous/Next controls.
+export function pagedTable({ fetchPage, table, messages }) {
+  const pager = new Pager();
+  const el = h("div", {});
+  async function reload() {
+    const connection = await pager.load(fetchPage, messages);
+    if (!connection) return;
+    clear(el, table(connection), pagerControls(pager, connection, reload));
+  }
+  return {
+    el,
+    reload,
+    // Back to the first page (the filter changed).
+    reset() {
+      pager.reset();
+      return reload();
+    },
+  };
 }
 
 // A table with a header row; `rows` are <tr> elements, `empty` shows when there are none.
 export function dataTable({ testid, columns, rows, empty = "Nothing here yet." }) {
   const cols = columns.filter((c) => c != null);
-  return h("div", { className: "table-wrap" },
-    h("table", { className: "table", testid },
-      h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: cols.length, className: "empty" }, empty)))));
+  return h(
+    "div",
+    { className: "table-wrap" },
+    h(
+      "table",
+      { className: "table", testid },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          cols.map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        rows.length
+          ? rows
+          : h("tr", {}, h("td", { colspan: cols.length, className: "empty" }, empty)),
+      ),
+    ),
+  );
 }

@@ -1,11 +1,12 @@
 // The app shell: session, header, hash router, and the invitationReceived subscription.
+
+import { clear, h } from "./dom.js";
 import { GraphQLClient, LiveClient, liveUrl } from "./graphql.js";
-import { h, clear } from "./dom.js";
-import { ME, SIGN_OUT, PENDING_INVITATIONS, INVITATION_RECEIVED } from "./operations.js";
+import { INVITATION_RECEIVED, ME, PENDING_INVITATIONS, SIGN_OUT } from "./operations.js";
 import { authView } from "./views/auth.js";
+import { domainView } from "./views/domain.js";
 import { domainsView } from "./views/domains.js";
 import { pendingView } from "./views/pending.js";
-import { domainView } from "./views/domain.js";
 
 const TOKEN_KEY = "invitations.token";
 
@@ -86,17 +87,23 @@ function setLiveStatus(status) {
 function startSession() {
   live?.close();
   live = new LiveClient({ url: liveUrl(), getToken: () => session.token, onStatus: setLiveStatus });
-  stopReceived = live.subscribe(INVITATION_RECEIVED, {}, {
-    next: (data) => {
-      ctx.refreshPendingCount();
-      events.dispatchEvent(new CustomEvent("invitation-received", { detail: data.invitationReceived }));
+  stopReceived = live.subscribe(
+    INVITATION_RECEIVED,
+    {},
+    {
+      next: (data) => {
+        ctx.refreshPendingCount();
+        events.dispatchEvent(
+          new CustomEvent("invitation-received", { detail: data.invitationReceived }),
+        );
+      },
+      resumed: () => {
+        ctx.refreshPendingCount();
+        events.dispatchEvent(new CustomEvent("invitation-received", { detail: null }));
+      },
+      error: () => setLiveStatus("offline"),
     },
-    resumed: () => {
-      ctx.refreshPendingCount();
-      events.dispatchEvent(new CustomEvent("invitation-received", { detail: null }));
-    },
-    error: () => setLiveStatus("offline"),
-  });
+  );
   renderHeader();
   ctx.refreshPendingCount();
 }
@@ -113,15 +120,23 @@ function signedOut() {
 
 function renderHeader() {
   const user = session.user;
-  clear(header,
+  clear(
+    header,
     h("a", { href: user ? "#/domains" : "#/signin", className: "brand" }, "Domains & invitations"),
     user
-      ? h("nav", { className: "user-nav", "aria-label": "Account" },
+      ? h(
+          "nav",
+          { className: "user-nav", "aria-label": "Account" },
           h("a", { href: "#/domains" }, "Domains"),
           h("a", { href: "#/invitations" }, "My invitations ", pendingBadge),
           liveStatus,
           h("span", { className: "muted" }, user.name),
-          h("button", { type: "button", className: "link", onclick: () => ctx.signOut() }, "Sign out"))
+          h(
+            "button",
+            { type: "button", className: "link", onclick: () => ctx.signOut() },
+            "Sign out",
+          ),
+        )
       : null,
   );
 }
@@ -130,7 +145,11 @@ const ROUTES = [
   [/^#\/(signin|signup)$/, (m) => authView(ctx, m[1]), false],
   [/^#\/domains$/, () => domainsView(ctx), true],
   [/^#\/invitations$/, () => pendingView(ctx), true],
-  [/^#\/domains\/([^/]+)\/(invitations|members)$/, (m) => domainView(ctx, decodeURIComponent(m[1]), m[2]), true],
+  [
+    /^#\/domains\/([^/]+)\/(invitations|members)$/,
+    (m) => domainView(ctx, decodeURIComponent(m[1]), m[2]),
+    true,
+  ],
 ];
 
 function route() {

@@ -1,5 +1,5 @@
 // Sign in and sign up.
-import { h, busy, messageBox } from "../dom.js";
+import { busy, h, messageBox } from "../dom.js";
 import { unwrap } from "../graphql.js";
 import { SIGN_IN, SIGN_UP } from "../operations.js";
 
@@ -19,29 +19,60 @@ export function authView(ctx, mode) {
     required: true,
     minlength: signingUp ? 8 : null,
   });
-  const submit = h("button", { type: "submit", className: "primary" }, signingUp ? "Create account" : "Sign in");
+  const submit = h(
+    "button",
+    { type: "submit", className: "primary" },
+    signingUp ? "Create account" : "Sign in",
+  );
 
   async function onsubmit(event) {
     event.preventDefault();
-    await busy(submit, async () => {
-      const payload = signingUp
-        ? unwrap((await ctx.api.request(SIGN_UP, { name: name.value, email: email.value, password: password.value })).signUp)
-        : unwrap((await ctx.api.request(SIGN_IN, { email: email.value, password: password.value })).signIn);
-      await ctx.signedIn(payload.token, payload.user);
-    }, messages);
+    await busy(
+      submit,
+      async () => {
+        const payload = signingUp
+          ? unwrap(
+              (
+                await ctx.api.request(SIGN_UP, {
+                  name: name.value,
+                  email: email.value,
+                  password: password.value,
+                })
+              ).signUp,
+            )
+          : unwrap(
+              (await ctx.api.request(SIGN_IN, { email: email.value, password: password.value }))
+                .signIn,
+            );
+        await ctx.signedIn(payload.token, payload.user);
+      },
+      messages,
+    );
   }
 
-  const el = h("section", { className: "card narrow" },
+  const el = h(
+    "section",
+    { className: "card narrow" },
     h("h1", {}, signingUp ? "Create an account" : "Sign in"),
-    h("form", { onsubmit, className: "stack" },
+    h(
+      "form",
+      { onsubmit, className: "stack" },
       signingUp ? field("Name", name) : null,
       field("Email", email),
       field("Password", password),
       messages.el,
-      submit),
-    h("p", { className: "muted" },
+      submit,
+    ),
+    h(
+      "p",
+      { className: "muted" },
       signingUp ? "Already have an account? " : "New here? ",
-      h("a", { href: signingUp ? "#/signin" : "#/signup" }, signingUp ? "Sign in" : "Create an account")),
+      h(
+        "a",
+        { href: signingUp ? "#/signin" : "#/signup" },
+        signingUp ? "Sign in" : "Create an account",
+      ),
+    ),
   );
   queueMicrotask(() => (signingUp ? name : email).focus());
   return { el };

@@ -1,7 +1,7 @@
 // The Domains page: my domains, create a domain, and the pending-invitations pop-up.
-import { h, clear, busy, messageBox, when, dataTable } from "../dom.js";
+import { busy, clear, dataTable, h, messageBox, when } from "../dom.js";
 import { unwrap } from "../graphql.js";
-import { DOMAINS, CREATE_DOMAIN } from "../operations.js";
+import { CREATE_DOMAIN, DOMAINS } from "../operations.js";
 import { pendingPopup } from "./pending.js";
 
 export function domainsView(ctx) {
@@ -19,26 +19,48 @@ export function domainsView(ctx) {
       messages.error(err);
       return;
     }
-    clear(list, domains.length === 0
-      ? h("p", { className: "empty" }, "You are not a member of any domain yet. Create one, or accept an invitation.")
-      : dataTable({
-          testid: "domains-table",
-          columns: ["Domain", "Your role", "Created"],
-          rows: domains.map((d) => h("tr", { testid: "domain-row" },
-            h("td", {}, h("a", { href: `#/domains/${encodeURIComponent(d.id)}/invitations` }, d.name)),
-            h("td", {}, d.myRole?.name ?? "—"),
-            h("td", {}, when(d.createdAt)))),
-        }));
+    clear(
+      list,
+      domains.length === 0
+        ? h(
+            "p",
+            { className: "empty" },
+            "You are not a member of any domain yet. Create one, or accept an invitation.",
+          )
+        : dataTable({
+            testid: "domains-table",
+            columns: ["Domain", "Your role", "Created"],
+            rows: domains.map((d) =>
+              h(
+                "tr",
+                { testid: "domain-row" },
+                h(
+                  "td",
+                  {},
+                  h("a", { href: `#/domains/${encodeURIComponent(d.id)}/invitations` }, d.name),
+                ),
+                h("td", {}, d.myRole?.name ?? "—"),
+                h("td", {}, when(d.createdAt)),
+              ),
+            ),
+          }),
+    );
   }
 
   async function onsubmit(event) {
     event.preventDefault();
-    await busy(create, async () => {
-      const domain = unwrap((await ctx.api.request(CREATE_DOMAIN, { name: name.value })).createDomain);
-      name.value = "";
-      createMessages.info(`Created ${domain.name}.`);
-      await reload();
-    }, createMessages);
+    await busy(
+      create,
+      async () => {
+        const domain = unwrap(
+          (await ctx.api.request(CREATE_DOMAIN, { name: name.value })).createDomain,
+        );
+        name.value = "";
+        createMessages.info(`Created ${domain.name}.`);
+        await reload();
+      },
+      createMessages,
+    );
   }
 
   const popup = pendingPopup(ctx);
@@ -49,18 +71,33 @@ export function domainsView(ctx) {
   reload();
   popup.refresh();
 
-  const el = h("section", {},
-    h("div", { className: "page-head" },
+  const el = h(
+    "section",
+    {},
+    h(
+      "div",
+      { className: "page-head" },
       h("h1", {}, "Domains"),
-      h("button", { type: "button", onclick: () => popup.refresh({ force: true }) }, "Pending invitations")),
+      h(
+        "button",
+        { type: "button", onclick: () => popup.refresh({ force: true }) },
+        "Pending invitations",
+      ),
+    ),
     messages.el,
     list,
-    h("form", { onsubmit, className: "card inline-form", "aria-labelledby": "create-domain-title" },
+    h(
+      "form",
+      { onsubmit, className: "card inline-form", "aria-labelledby": "create-domain-title" },
       h("h2", { id: "create-domain-title" }, "Create a domain"),
-      h("div", { className: "inline" },
+      h(
+        "div",
+        { className: "inline" },
         h("label", { className: "field grow" }, h("span", {}, "Domain name"), name),
-        create),
-      createMessages.el),
+        create,
+      ),
+      createMessages.el,
+    ),
   );
   return {
     el,

@@ -1,7 +1,7 @@
 // The Send Invitation dialog: find people, pick several, choose a role, see each result.
-import { h, clear, busy, messageBox, modal } from "../dom.js";
+import { busy, clear, h, messageBox, modal } from "../dom.js";
 import { isUserError, unwrap } from "../graphql.js";
-import { USERS, SEND_INVITATIONS } from "../operations.js";
+import { SEND_INVITATIONS, USERS } from "../operations.js";
 
 const SEARCH_DELAY_MS = 250;
 
@@ -12,15 +12,26 @@ export function sendInvitationDialog(ctx, domain, onSent) {
   let searchSeq = 0;
 
   const search = h("input", {
-    id: "user-search", type: "search", testid: "user-search", autocomplete: "off",
-    placeholder: "Name or email (2+ characters)", "aria-describedby": "user-search-hint",
+    id: "user-search",
+    type: "search",
+    testid: "user-search",
+    autocomplete: "off",
+    placeholder: "Name or email (2+ characters)",
+    "aria-describedby": "user-search-hint",
   });
   const found = h("ul", { className: "choices", "aria-label": "People found" });
   const chosen = h("ul", { className: "chips", "aria-label": "Selected people" });
-  const role = h("select", { id: "role-select", testid: "role-select", required: true },
+  const role = h(
+    "select",
+    { id: "role-select", testid: "role-select", required: true },
     h("option", { value: "" }, "Choose a role"),
-    domain.roles.map((r) => h("option", { value: r.id }, r.name)));
-  const submit = h("button", { type: "submit", className: "primary", testid: "send-submit" }, "Send");
+    domain.roles.map((r) => h("option", { value: r.id }, r.name)),
+  );
+  const submit = h(
+    "button",
+    { type: "submit", className: "primary", testid: "send-submit" },
+    "Send",
+  );
   const results = h("ul", { className: "results", "aria-live": "polite" });
 
   function updateSubmit() {
@@ -28,27 +39,62 @@ export function sendInvitationDialog(ctx, domain, onSent) {
   }
 
   function renderChosen() {
-    clear(chosen, [...selected.values()].map((user) => h("li", { className: "chip" },
-      user.name,
-      h("button", {
-        type: "button", className: "icon", "aria-label": `Remove ${user.name}`,
-        onclick: () => { selected.delete(user.id); renderChosen(); renderFound(lastFound); },
-      }, "×"))));
+    clear(
+      chosen,
+      [...selected.values()].map((user) =>
+        h(
+          "li",
+          { className: "chip" },
+          user.name,
+          h(
+            "button",
+            {
+              type: "button",
+              className: "icon",
+              "aria-label": `Remove ${user.name}`,
+              onclick: () => {
+                selected.delete(user.id);
+                renderChosen();
+                renderFound(lastFound);
+              },
+            },
+            "×",
+          ),
+        ),
+      ),
+    );
     updateSubmit();
   }
 
   let lastFound = [];
   function renderFound(users) {
     lastFound = users;
-    clear(found, users.map((user) => {
-      const box = h("input", { type: "checkbox", checked: selected.has(user.id), testid: "user-option" });
-      box.addEventListener("change", () => {
-        if (box.checked) selected.set(user.id, user);
-        else selected.delete(user.id);
-        renderChosen();
-      });
-      return h("li", {}, h("label", { className: "choice" }, box, h("span", {}, user.name), h("span", { className: "muted small" }, user.email)));
-    }));
+    clear(
+      found,
+      users.map((user) => {
+        const box = h("input", {
+          type: "checkbox",
+          checked: selected.has(user.id),
+          testid: "user-option",
+        });
+        box.addEventListener("change", () => {
+          if (box.checked) selected.set(user.id, user);
+          else selected.delete(user.id);
+          renderChosen();
+        });
+        return h(
+          "li",
+          {},
+          h(
+            "label",
+            { className: "choice" },
+            box,
+            h("span", {}, user.name),
+            h("span", { className: "muted small" }, user.email),
+          ),
+        );
+      }),
+    );
   }
 
   async function runSearch() {
@@ -75,37 +121,71 @@ export function sendInvitationDialog(ctx, domain, onSent) {
   async function onsubmit(event) {
     event.preventDefault();
     const invitees = [...selected.values()];
-    await busy(submit, async () => {
-      const payload = unwrap((await ctx.api.request(SEND_INVITATIONS, {
-        domainId: domain.id, inviteeIds: invitees.map((u) => u.id), roleId: role.value,
-      })).sendInvitations);
-      // One result per invitee, in input order.
-      clear(results, payload.results.map((result, i) => h("li", {
-        testid: "send-result",
-        className: isUserError(result) ? "result error" : "result ok",
-      }, h("strong", {}, invitees[i].name), ": ", isUserError(result) ? result.message : "invited")));
-      const sent = payload.results.filter((r) => !isUserError(r)).length;
-      messages.info(`${sent} of ${invitees.length} invitations sent.`);
-      for (const [i, result] of payload.results.entries()) if (!isUserError(result)) selected.delete(invitees[i].id);
-      renderChosen();
-      renderFound(lastFound);
-      await onSent();
-    }, messages);
+    await busy(
+      submit,
+      async () => {
+        const payload = unwrap(
+          (
+            await ctx.api.request(SEND_INVITATIONS, {
+              domainId: domain.id,
+              inviteeIds: invitees.map((u) => u.id),
+              roleId: role.value,
+            })
+          ).sendInvitations,
+        );
+        // One result per invitee, in input order.
+        clear(
+          results,
+          payload.results.map((result, i) =>
+            h(
+              "li",
+              {
+                testid: "send-result",
+                className: isUserError(result) ? "result error" : "result ok",
+              },
+              h("strong", {}, invitees[i].name),
+              ": ",
+              isUserError(result) ? result.message : "invited",
+            ),
+          ),
+        );
+        const sent = payload.results.filter((r) => !isUserError(r)).length;
+        messages.info(`${sent} of ${invitees.length} invitations sent.`);
+        for (const [i, result] of payload.results.entries())
+          if (!isUserError(result)) selected.delete(invitees[i].id);
+        renderChosen();
+        renderFound(lastFound);
+        await onSent();
+      },
+      messages,
+    );
     updateSubmit();
   }
 
   updateSubmit();
-  const form = h("form", { className: "stack", onsubmit, id: "send-invitation-form" },
+  const form = h(
+    "form",
+    { className: "stack", onsubmit, id: "send-invitation-form" },
     h("label", { className: "field", for: "user-search" }, h("span", {}, "Users"), search),
-    h("p", { id: "user-search-hint", className: "muted small" }, "Search by name or email, then tick everyone to invite."),
+    h(
+      "p",
+      { id: "user-search-hint", className: "muted small" },
+      "Search by name or email, then tick everyone to invite.",
+    ),
     found,
     chosen,
     h("label", { className: "field", for: "role-select" }, h("span", {}, "Role"), role),
     messages.el,
-    results);
+    results,
+  );
   const done = h("button", { type: "button", onclick: () => dialog.close() }, "Close");
   submit.setAttribute("form", "send-invitation-form");
-  const dialog = modal({ title: `Invite people to ${domain.name}`, body: form, actions: [done, submit], testid: "send-dialog" });
+  const dialog = modal({
+    title: `Invite people to ${domain.name}`,
+    body: form,
+    actions: [done, submit],
+    testid: "send-dialog",
+  });
   search.focus();
   return dialog;
 }
