@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def expect_live_updates(page: Page) -> None:
 def test_index_is_served_with_a_strict_content_policy(server: str) -> None:
     index = httpx.get(f"{server}/")
     assert index.status_code == 200
-    assert '<script type="module" src="/js/main.js">' in index.text
+    assert re.search(r'<script type="module" src="/js/main.js\?v=[0-9a-f]{16}">', index.text)
     assert "default-src 'self'" in index.headers["content-security-policy"]
     module = httpx.get(f"{server}/js/graphql.js")
     assert module.headers["content-type"].startswith("text/javascript")

@@ -94,6 +94,14 @@ export class LiveClient {
     };
   }
 
+  // Reconnect now instead of waiting out the back-off (the browser came back online).
+  retryNow() {
+    if (!this.reconnectTimer) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.#connect();
+  }
+
   close() {
     this.closedByUs = true;
     clearTimeout(this.reconnectTimer);

@@ -5,6 +5,7 @@ const ROLE = "id name actions builtIn";
 const ERROR = "__typename ... on UserError { code message }";
 const INVITATION = `id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount
   domain { id name } invitee { ${USER} } invitedBy { ${USER} } role { id name }`;
+const HISTORY = "history { kind at actor { name } }";
 const PAGE_INFO = "pageInfo { hasNextPage endCursor } totalCount";
 
 export const ME = `query Me { me { ${USER} } }`;
@@ -47,7 +48,7 @@ export const INVITATIONS = `query Invitations(
   $domainId: ID!, $status: InvitationStatus, $first: Int, $after: String
 ) {
   invitations(domainId: $domainId, status: $status, first: $first, after: $after) {
-    nodes { ${INVITATION} } ${PAGE_INFO}
+    nodes { ${INVITATION} ${HISTORY} } ${PAGE_INFO}
   }
 }`;
 

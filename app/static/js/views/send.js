@@ -1,25 +1,42 @@
 // The Send Invitation dialog: find people, pick several, choose a role, see each result.
-import { busy, clear, h, messageBox, modal } from "../dom.js";
+// Escape closes it from any field, the search box included, as in every dialog.
+import { modal } from "../dialogs.js";
+import { clear, h } from "../dom.js";
+import { field, lengthLimit } from "../fields.js";
+import { clip, plural } from "../format.js";
 import { isUserError, unwrap } from "../graphql.js";
 import { SEND_INVITATIONS, USERS } from "../operations.js";
+import { busy, messageBox } from "../states.js";
 
 const SEARCH_DELAY_MS = 250;
+const SEARCH_MIN = 2;
+const SEARCH_MAX = 100; // the API's users(search:) takes 2 to 100 characters
 
 export function sendInvitationDialog(ctx, domain, onSent) {
   const messages = messageBox();
   const selected = new Map(); // id -> user, in the order picked
   let searchTimer = null;
   let searchSeq = 0;
+  let lastFound = [];
 
+  // A text box rather than type=search, whose first Escape would only clear it.
   const search = h("input", {
     id: "user-search",
-    type: "search",
+    type: "text",
+    inputmode: "search",
+    enterkeyhint: "search",
     testid: "user-search",
     autocomplete: "off",
-    placeholder: "Name or email (2+ characters)",
+    spellcheck: "false",
+    placeholder: `Name or email (${SEARCH_MIN}+ characters)`,
     "aria-describedby": "user-search-hint",
   });
-  const found = h("ul", { className: "choices", "aria-label": "People found" });
+  const limit = lengthLimit(search, { max: SEARCH_MAX, what: "A search", blocks: false });
+  const found = h("ul", {
+    className: "choices",
+    "aria-label": "People found",
+    testid: "people-found",
+  });
   const chosen = h("ul", { className: "chips", "aria-label": "Selected people" });
   const role = h(
     "select",
@@ -45,7 +62,7 @@ export function sendInvitationDialog(ctx, domain, onSent) {
         h(
           "li",
           { className: "chip" },
-          user.name,
+          clip(user.name),
           h(
             "button",
             {
@@ -66,47 +83,44 @@ export function sendInvitationDialog(ctx, domain, onSent) {
     updateSubmit();
   }
 
-  let lastFound = [];
-  function renderFound(users) {
-    lastFound = users;
-    clear(
-      found,
-      users.map((user) => {
-        const box = h("input", {
-          type: "checkbox",
-          checked: selected.has(user.id),
-          testid: "user-option",
-        });
-        box.addEventListener("change", () => {
-          if (box.checked) selected.set(user.id, user);
-          else selected.delete(user.id);
-          renderChosen();
-        });
-        return h(
-          "li",
-          {},
-          h(
-            "label",
-            { className: "choice" },
-            box,
-            h("span", {}, user.name),
-            h("span", { className: "muted small" }, user.email),
-          ),
-        );
-      }),
+  function option(user) {
+    const box = h("input", {
+      type: "checkbox",
+      checked: selected.has(user.id),
+      testid: "user-option",
+    });
+    box.addEventListener("change", () => {
+      if (box.checked) selected.set(user.id, user);
+      else selected.delete(user.id);
+      renderChosen();
+    });
+    return h(
+      "li",
+      {},
+      h("label", { className: "choice" }, box, clip(user.name), clip(user.email, "muted small")),
     );
+  }
+
+  function renderFound(users, { searched = false } = {}) {
+    lastFound = users;
+    if (searched && !users.length)
+      return clear(found, h("li", { className: "muted" }, "Nobody matches."));
+    clear(found, users.map(option));
   }
 
   async function runSearch() {
     const text = search.value.trim();
-    const seq = ++searchSeq;
-    if (text.length < 2) return renderFound([]);
+    searchSeq += 1;
+    const seq = searchSeq;
+    if (text.length < SEARCH_MIN || !limit.check()) return renderFound([]);
     try {
       const users = (await ctx.api.request(USERS, { search: text })).users;
       if (seq !== searchSeq) return; // a newer search is under way
       const me = ctx.session.user?.id;
-      renderFound(users.filter((u) => u.id !== me));
-      if (!users.length) clear(found, h("li", { className: "muted" }, "Nobody matches."));
+      renderFound(
+        users.filter((u) => u.id !== me),
+        { searched: true },
+      );
     } catch (err) {
       messages.error(err);
     }
@@ -118,41 +132,42 @@ export function sendInvitationDialog(ctx, domain, onSent) {
   });
   role.addEventListener("change", updateSubmit);
 
+  function showResults(invitees, payload) {
+    // One result per invitee, in input order.
+    clear(
+      results,
+      payload.results.map((result, i) =>
+        h(
+          "li",
+          { testid: "send-result", className: isUserError(result) ? "result error" : "result ok" },
+          h("strong", {}, clip(invitees[i].name)),
+          ": ",
+          isUserError(result) ? result.message : "invited",
+        ),
+      ),
+    );
+    const sent = payload.results.filter((r) => !isUserError(r)).length;
+    messages.info(`${sent} of ${invitees.length} ${plural(invitees.length, "invitation")} sent.`);
+    for (const [i, result] of payload.results.entries()) {
+      if (!isUserError(result)) selected.delete(invitees[i].id);
+    }
+  }
+
   async function onsubmit(event) {
     event.preventDefault();
     const invitees = [...selected.values()];
     await busy(
       submit,
       async () => {
+        const variables = {
+          domainId: domain.id,
+          inviteeIds: invitees.map((u) => u.id),
+          roleId: role.value,
+        };
         const payload = unwrap(
-          (
-            await ctx.api.request(SEND_INVITATIONS, {
-              domainId: domain.id,
-              inviteeIds: invitees.map((u) => u.id),
-              roleId: role.value,
-            })
-          ).sendInvitations,
+          (await ctx.api.request(SEND_INVITATIONS, variables)).sendInvitations,
         );
-        // One result per invitee, in input order.
-        clear(
-          results,
-          payload.results.map((result, i) =>
-            h(
-              "li",
-              {
-                testid: "send-result",
-                className: isUserError(result) ? "result error" : "result ok",
-              },
-              h("strong", {}, invitees[i].name),
-              ": ",
-              isUserError(result) ? result.message : "invited",
-            ),
-          ),
-        );
-        const sent = payload.results.filter((r) => !isUserError(r)).length;
-        messages.info(`${sent} of ${invitees.length} invitations sent.`);
-        for (const [i, result] of payload.results.entries())
-          if (!isUserError(result)) selected.delete(invitees[i].id);
+        showResults(invitees, payload);
         renderChosen();
         renderFound(lastFound);
         await onSent();
@@ -166,24 +181,29 @@ export function sendInvitationDialog(ctx, domain, onSent) {
   const form = h(
     "form",
     { className: "stack", onsubmit, id: "send-invitation-form" },
-    h("label", { className: "field", for: "user-search" }, h("span", {}, "Users"), search),
+    h(
+      "div",
+      { className: "field" },
+      h("label", { for: "user-search" }, "Users"),
+      search,
+      limit.hint,
+    ),
     h(
       "p",
       { id: "user-search-hint", className: "muted small" },
-      "Search by name or email, then tick everyone to invite.",
+      `Search by name or email (${SEARCH_MIN} to ${SEARCH_MAX} characters), then tick everyone to invite.`,
     ),
     found,
     chosen,
-    h("label", { className: "field", for: "role-select" }, h("span", {}, "Role"), role),
+    field("Role", role),
     messages.el,
     results,
   );
-  const done = h("button", { type: "button", onclick: () => dialog.close() }, "Close");
   submit.setAttribute("form", "send-invitation-form");
   const dialog = modal({
     title: `Invite people to ${domain.name}`,
     body: form,
-    actions: [done, submit],
+    actions: [h("button", { type: "button", onclick: () => dialog.close() }, "Close"), submit],
     testid: "send-dialog",
   });
   search.focus();
