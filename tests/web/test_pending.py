@@ -84,7 +84,7 @@ def test_a_resent_invitation_reopens_the_popup_live_and_on_the_next_visit(
     page.reload()
     expect(popup).to_be_visible()
     expect(first).to_contain_text("Oldest")
-    expect(first.get_by_test_id("resent-marker")).to_have_text("Resent ×2")
+    expect(first.get_by_test_id("resent-marker")).to_have_text("Resent \u00d72")
 
 
 def test_the_pending_invitations_button_always_opens_the_popup(
