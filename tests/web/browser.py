@@ -27,6 +27,7 @@ class Screen:
     height: int
 
 
+SMALL_PHONE = Screen("small-phone", 320, 640)
 PHONE = Screen("phone", 390, 844)
 DESKTOP = Screen("desktop", 1280, 800)
 
@@ -79,16 +80,24 @@ def assert_on_screen(page: Page, locator: Locator) -> None:
     assert a["x"] >= -EPSILON and a["x"] + a["width"] <= width + EPSILON, (a, width)
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (WCAG 2.x A and AA, and best practices)."""
+def axe_run(page: Page) -> dict[str, Any]:
+    """axe-core on the page as it is now (every rule it runs by default: WCAG 2.x A and AA,
+    and best practices): the violations, and how many rules passed."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
-            .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                           nodes: v.nodes.map((n) => n.target.join(" ")) }))"""
+    result: dict[str, Any] = page.evaluate(
+        """async () => {
+            const run = await axe.run(document);
+            return {
+                passes: run.passes.length,
+                violations: run.violations.map((v) => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map((n) => n.target.join(" ")),
+                })),
+            };
+        }"""
     )
-    return violations
+    return result
 
 
 def describe(violations: list[dict[str, Any]]) -> str:

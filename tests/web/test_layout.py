@@ -8,9 +8,13 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.browser import (
+    DESKTOP,
+    PHONE,
+    SMALL_PHONE,
     Screen,
     assert_inside,
     assert_no_sideways_scroll,
@@ -43,6 +47,7 @@ def expect_dialog_fits(page: Page, testid: str) -> None:
     assert_no_sideways_scroll(page)
 
 
+@pytest.mark.parametrize("screen", [SMALL_PHONE, PHONE, DESKTOP], ids=lambda s: s.name)
 def test_no_page_scrolls_sideways_and_every_control_is_on_screen(
     open_app: OpenApp, world: World, screen: Screen
 ) -> None:

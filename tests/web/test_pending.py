@@ -29,7 +29,9 @@ def pending_for(world: World, invitee: Person, count: int) -> list[Domain]:
 
 def settled(page: Page) -> None:
     """The Domains page has loaded and made its pop-up check."""
-    expect(page.get_by_test_id("domain-row").or_(page.get_by_test_id("empty-state"))).to_be_visible()
+    expect(
+        page.get_by_test_id("domain-row").or_(page.get_by_test_id("empty-state"))
+    ).to_be_visible()
     page.wait_for_load_state("networkidle")
 
 
