@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.web.browser import Screen, screenshot, sign_in
@@ -17,26 +18,28 @@ from tests.web.world import Domain, World
 PASTE = "x" * 300
 
 
-def resent_domain(world: World) -> tuple[Domain, str]:
+@pytest.fixture
+def domain(world: World) -> Domain:
     """Acme, whose invitation to Bo was declined and resent."""
-    domain = world.domain(world.person("Ann Admin"), "Acme")
+    acme = world.domain(world.person("Ann Admin"), "Acme")
     bo = world.person("Bo")
-    [invitation] = world.invite(domain, bo)
+    [invitation] = world.invite(acme, bo)
     world.answer(bo, invitation, "DECLINE")
-    world.resend(domain, invitation)
-    return domain, invitation
+    world.resend(acme, invitation)
+    return acme
 
 
-def open_domain(page: Page, domain: Domain) -> None:
+def open_domain(page: Page, domain: Domain) -> Page:
+    """The owner signed in on `page`, looking at the domain's Invitations table."""
     sign_in(page, domain.owner)
     page.get_by_role("link", name=domain.name).click()
     expect(page.get_by_test_id("invitation-row")).to_have_count(1)
+    return page
 
 
 def test_times_read_relative_with_the_exact_time_on_hover(
-    open_app: OpenApp, world: World, screen: Screen
+    open_app: OpenApp, world: World, domain: Domain, screen: Screen
 ) -> None:
-    domain, _ = resent_domain(world)
     page = open_app(screen)
     page.clock.install()
     page.reload()
@@ -50,9 +53,8 @@ def test_times_read_relative_with_the_exact_time_on_hover(
 
 
 def test_dark_mode_follows_the_system_preference(
-    open_app: OpenApp, world: World, screen: Screen
+    open_app: OpenApp, world: World, domain: Domain, screen: Screen
 ) -> None:
-    domain, _ = resent_domain(world)
     background = "getComputedStyle(document.documentElement).backgroundColor"
     light = open_app(screen)
     assert light.evaluate(background) == "rgb(246, 248, 250)"
@@ -83,9 +85,8 @@ class Gate:
 
 
 def test_tables_show_a_skeleton_while_loading(
-    open_app: OpenApp, world: World, screen: Screen
+    open_app: OpenApp, world: World, domain: Domain, screen: Screen
 ) -> None:
-    domain, _ = resent_domain(world)
     page = open_app(screen)
     sign_in(page, domain.owner)
     gate = Gate(page)
@@ -98,11 +99,9 @@ def test_tables_show_a_skeleton_while_loading(
 
 
 def test_a_resent_row_is_marked_and_its_history_opens_in_a_details_panel(
-    open_app: OpenApp, world: World, screen: Screen
+    open_app: OpenApp, world: World, domain: Domain, screen: Screen
 ) -> None:
-    domain, _ = resent_domain(world)
-    page = open_app(screen)
-    open_domain(page, domain)
+    page = open_domain(open_app(screen), domain)
     row = page.get_by_test_id("invitation-row")
     marker = row.get_by_test_id("resent-marker")
     expect(marker).to_have_text("Resent")
@@ -140,11 +139,9 @@ def searches_sent(page: Page) -> list[str]:
 
 
 def test_a_long_paste_stays_whole_and_the_limit_is_said(
-    open_app: OpenApp, world: World, screen: Screen
+    open_app: OpenApp, world: World, domain: Domain, screen: Screen
 ) -> None:
-    domain, _ = resent_domain(world)
-    page = open_app(screen)
-    open_domain(page, domain)
+    page = open_domain(open_app(screen), domain)
     searches = searches_sent(page)
     page.get_by_test_id("send-invitation-button").click()
     search = page.get_by_test_id("user-search")
@@ -174,11 +171,9 @@ def test_a_long_paste_stays_whole_and_the_limit_is_said(
 
 
 def test_the_first_escape_in_the_search_box_closes_the_dialog(
-    open_app: OpenApp, world: World, screen: Screen
+    open_app: OpenApp, world: World, domain: Domain, screen: Screen
 ) -> None:
-    domain, _ = resent_domain(world)
-    page = open_app(screen)
-    open_domain(page, domain)
+    page = open_domain(open_app(screen), domain)
     opener = page.get_by_test_id("send-invitation-button")
     opener.click()
     page.get_by_test_id("user-search").fill(world.tag)

@@ -38,6 +38,13 @@ def answered_domain(world: World) -> Domain:
     return domain
 
 
+def owner_through(proxy: CuttableProxy, open_app: OpenApp, world: World, screen: Screen) -> Page:
+    """Acme's owner signed in on a page that reaches the server through the proxy."""
+    page = open_app(screen, base=proxy.base)
+    sign_in(page, answered_domain(world).owner)
+    return page
+
+
 def expect_error_with_retry(page: Page) -> None:
     error = page.get_by_test_id("error-state")
     expect(error).to_be_visible()
@@ -50,9 +57,7 @@ def expect_error_with_retry(page: Page) -> None:
 def test_a_filter_changed_offline_shows_the_error_not_stale_rows_and_recovers_by_itself(
     open_app: OpenApp, world: World, proxy: CuttableProxy, screen: Screen
 ) -> None:
-    domain = answered_domain(world)
-    page = open_app(screen, base=proxy.base)
-    sign_in(page, domain.owner)
+    page = owner_through(proxy, open_app, world, screen)
     page.get_by_role("link", name="Acme").click()
     rows = page.get_by_test_id("invitation-row")
     expect(rows).to_have_count(3)
@@ -78,9 +83,7 @@ def test_a_filter_changed_offline_shows_the_error_not_stale_rows_and_recovers_by
 def test_domains_and_members_show_the_error_with_retry_and_reload_when_the_server_returns(
     open_app: OpenApp, world: World, proxy: CuttableProxy, screen: Screen
 ) -> None:
-    domain = answered_domain(world)
-    page = open_app(screen, base=proxy.base)
-    sign_in(page, domain.owner)
+    page = owner_through(proxy, open_app, world, screen)
     expect(page.get_by_test_id("domain-row")).to_have_count(1)
 
     proxy.cut()

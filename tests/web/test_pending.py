@@ -27,6 +27,15 @@ def pending_for(world: World, invitee: Person, count: int) -> list[Domain]:
     return domains
 
 
+def signed_in_with_pending(open_app: OpenApp, world: World, screen: Screen, count: int) -> Page:
+    """Ivy, with `count` pending invitations, signed in on a new page."""
+    invitee = world.person("Ivy")
+    pending_for(world, invitee, count)
+    page = open_app(screen)
+    sign_in(page, invitee)
+    return page
+
+
 def settled(page: Page) -> None:
     """The Domains page has loaded and made its pop-up check."""
     none = page.get_by_text("You are not a member of any domain yet")
@@ -37,10 +46,7 @@ def settled(page: Page) -> None:
 def test_counts_read_in_the_singular_and_none_left_says_so_once(
     open_app: OpenApp, world: World, screen: Screen
 ) -> None:
-    invitee = world.person("Ivy")
-    pending_for(world, invitee, 2)
-    page = open_app(screen)
-    sign_in(page, invitee)
+    page = signed_in_with_pending(open_app, world, screen, 2)
     popup = page.get_by_test_id("pending-popup")
     summary = popup.locator("p", has_text=re.compile("^You have"))  # each sentence with a count
     expect(summary).to_have_text("You have 2 pending invitations")
@@ -112,10 +118,7 @@ def test_the_pending_invitations_button_always_opens_the_popup(
 def test_focus_moves_to_the_next_invitation_then_to_the_heading(
     open_app: OpenApp, world: World, screen: Screen
 ) -> None:
-    invitee = world.person("Ivy")
-    pending_for(world, invitee, 3)
-    page = open_app(screen)
-    sign_in(page, invitee)
+    page = signed_in_with_pending(open_app, world, screen, 3)
     popup = page.get_by_test_id("pending-popup")
     items = popup.get_by_test_id("pending-item")
     expect(items).to_have_count(3)
