@@ -33,6 +33,8 @@ DESKTOP = Screen("desktop", 1280, 800)
 
 
 def sign_in(page: Page, person: Person) -> None:
+    # The sign-in view, not a sign-up view it is replacing: both have an Email field.
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

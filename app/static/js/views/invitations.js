@@ -64,6 +64,72 @@ function history(invitation) {
   );
 }
 
+const COLUMNS = [
+  "Invitee",
+  "Role",
+  "Invited by",
+  "Status",
+  "Created",
+  "Confirmed at",
+  "Rejected at",
+  "Actions",
+];
+
+// The History button: shows or hides the details row; `open` remembers it across reloads.
+function historyToggle(invitation, details, open) {
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      testid: "history-button",
+      "aria-expanded": String(open.has(invitation.id)),
+      "aria-controls": details.id,
+      "aria-label": `History of the invitation to ${invitation.invitee.name}`,
+    },
+    "History",
+  );
+  toggle.addEventListener("click", () => {
+    const show = details.hidden;
+    details.hidden = !show;
+    toggle.setAttribute("aria-expanded", String(show));
+    if (show) open.add(invitation.id);
+    else open.delete(invitation.id);
+  });
+  return toggle;
+}
+
+// An invitation's row, and below it the details row with its history.
+function invitationRows(invitation, open, action) {
+  const details = h(
+    "tr",
+    { className: "details-row", id: uniqueId("history"), hidden: !open.has(invitation.id) },
+    h("td", { colspan: COLUMNS.length }, history(invitation)),
+  );
+  const badges = [statusBadge(invitation.status), resentMarker(invitation)];
+  const row = h(
+    "tr",
+    {
+      testid: "invitation-row",
+      "data-id": invitation.id,
+      "data-status": invitation.status,
+      "data-invitee": invitation.invitee.email,
+    },
+    h("td", {}, person(invitation.invitee)),
+    h("td", {}, clip(invitation.role.name)),
+    h("td", {}, clip(invitation.invitedBy.name)),
+    h("td", {}, h("span", { className: "badges" }, badges)),
+    h("td", {}, when(invitation.createdAt)),
+    h("td", {}, when(invitation.confirmedAt)),
+    h("td", {}, when(invitation.rejectedAt)),
+    h(
+      "td",
+      {},
+      h("div", { className: "row-actions" }, historyToggle(invitation, details, open), action),
+    ),
+  );
+  return [row, details];
+}
+
 export function invitationsTab(ctx, domain) {
   const send = can(domain, "INVITATION_SEND")
     ? h(
@@ -114,88 +180,22 @@ export function invitationsTab(ctx, domain) {
     focusInList(rows, same >= 0 ? same : before, filter);
   }
 
-  function actionButtons(invitation, details) {
-    const shown = open.has(invitation.id);
-    const toggle = h(
-      "button",
-      {
-        type: "button",
-        testid: "history-button",
-        "aria-expanded": String(shown),
-        "aria-controls": details.id,
-        "aria-label": `History of the invitation to ${invitation.invitee.name}`,
-      },
-      "History",
-    );
-    toggle.addEventListener("click", () => {
-      const show = details.hidden;
-      details.hidden = !show;
-      toggle.setAttribute("aria-expanded", String(show));
-      if (show) open.add(invitation.id);
-      else open.delete(invitation.id);
-    });
+  // Resend or Delete, when the caller's role manages invitations and the status allows it.
+  function actionButton(invitation) {
     const action = manage ? ROW_ACTIONS[invitation.status] : null;
-    if (!action) return [toggle];
-    const who = invitation.invitee.name;
+    if (!action) return null;
     const button = h(
       "button",
       {
         type: "button",
         className: action.danger ? "danger" : null,
         testid: action.testid,
-        "aria-label": `${action.confirmLabel} the invitation to ${who}`,
+        "aria-label": `${action.confirmLabel} the invitation to ${invitation.invitee.name}`,
       },
       action.confirmLabel,
     );
     button.addEventListener("click", () => act(button, invitation, action));
-    return [toggle, button];
-  }
-
-  const COLUMNS = [
-    "Invitee",
-    "Role",
-    "Invited by",
-    "Status",
-    "Created",
-    "Confirmed at",
-    "Rejected at",
-    "Actions",
-  ];
-
-  function rows(invitation) {
-    const details = h(
-      "tr",
-      { className: "details-row", id: uniqueId("history"), hidden: !open.has(invitation.id) },
-      h("td", { colspan: COLUMNS.length }, history(invitation)),
-    );
-    const row = h(
-      "tr",
-      {
-        testid: "invitation-row",
-        "data-id": invitation.id,
-        "data-status": invitation.status,
-        "data-invitee": invitation.invitee.email,
-        className: invitation.resendCount ? "resent" : null,
-      },
-      h("td", {}, person(invitation.invitee)),
-      h("td", {}, clip(invitation.role.name)),
-      h("td", {}, clip(invitation.invitedBy.name)),
-      h(
-        "td",
-        {},
-        h(
-          "span",
-          { className: "badges" },
-          statusBadge(invitation.status),
-          resentMarker(invitation),
-        ),
-      ),
-      h("td", {}, when(invitation.createdAt)),
-      h("td", {}, when(invitation.confirmedAt)),
-      h("td", {}, when(invitation.rejectedAt)),
-      h("td", {}, h("div", { className: "row-actions" }, actionButtons(invitation, details))),
-    );
-    return [row, details];
+    return button;
   }
 
   const table = pagedTable({
@@ -213,7 +213,7 @@ export function invitationsTab(ctx, domain) {
         testid: "invitations-table",
         columns: COLUMNS,
         empty: filter.value ? "No invitations with this status." : "No invitations yet.",
-        rows: connection.nodes.flatMap(rows),
+        rows: connection.nodes.flatMap((inv) => invitationRows(inv, open, actionButton(inv))),
       }),
     lines: 5,
   });
