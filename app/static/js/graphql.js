@@ -29,7 +29,10 @@ export class GraphQLClient {
         body: JSON.stringify({ query, variables }),
       });
     } catch {
-      throw new ApiError("The server cannot be reached. Check your connection and try again.", "NETWORK");
+      throw new ApiError(
+        "The server cannot be reached. Check your connection and try again.",
+        "NETWORK",
+      );
     }
     let body;
     try {
@@ -91,6 +94,14 @@ export class LiveClient {
     };
   }
 
+  // Reconnect now instead of waiting out the back-off (the browser came back online).
+  retryNow() {
+    if (!this.reconnectTimer) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.#connect();
+  }
+
   close() {
     this.closedByUs = true;
     clearTimeout(this.reconnectTimer);
@@ -107,7 +118,10 @@ export class LiveClient {
     this.socket = socket;
     socket.addEventListener("open", () => {
       const token = this.getToken();
-      this.#send({ type: "connection_init", payload: token ? { authorization: `Bearer ${token}` } : {} });
+      this.#send({
+        type: "connection_init",
+        payload: token ? { authorization: `Bearer ${token}` } : {},
+      });
     });
     socket.addEventListener("message", (event) => this.#receive(event.data));
     socket.addEventListener("close", (event) => this.#closed(socket, event));
@@ -150,7 +164,9 @@ export class LiveClient {
       case "error": {
         if (!operation) break;
         this.operations.delete(message.id);
-        const [first] = Array.isArray(message.payload) ? message.payload : [{ message: "Subscription refused." }];
+        const [first] = Array.isArray(message.payload)
+          ? message.payload
+          : [{ message: "Subscription refused." }];
         operation.sink.error(new ApiError(first.message, first.extensions?.code ?? null));
         break;
       }

@@ -1,16 +1,18 @@
-// The app shell: session, header, hash router, and the invitationReceived subscription.
+// The app shell: session, header, hash router (each view's module loads when first shown),
+// the invitationReceived subscription, and recovery when the connection comes back.
+import { clear, h } from "./dom.js";
 import { GraphQLClient, LiveClient, liveUrl } from "./graphql.js";
-import { h, clear } from "./dom.js";
-import { ME, SIGN_OUT, PENDING_INVITATIONS, INVITATION_RECEIVED } from "./operations.js";
-import { authView } from "./views/auth.js";
-import { domainsView } from "./views/domains.js";
-import { pendingView } from "./views/pending.js";
-import { domainView } from "./views/domain.js";
+import { INVITATION_RECEIVED, ME, PENDING_INVITATIONS, SIGN_OUT } from "./operations.js";
+import { errorState } from "./states.js";
 
 const TOKEN_KEY = "invitations.token";
+const RECOVER_DELAY_MS = 200;
+const START_RETRY_MS = 5000;
 
 const session = {
   user: null,
+  // Set by a sign-in, so that the Domains page shows every pending invitation once.
+  justSignedIn: false,
   get token() {
     return localStorage.getItem(TOKEN_KEY);
   },
@@ -27,7 +29,8 @@ const api = new GraphQLClient({
 
 let live = null;
 let stopReceived = null;
-let cleanup = null;
+let current = null; // the view on screen: { el, cleanup?, refresh? }, null while none loaded
+let routing = 0;
 const main = document.getElementById("main");
 const header = document.getElementById("header");
 const pendingBadge = h("span", { className: "count", testid: "header-pending-count" });
@@ -59,7 +62,7 @@ const ctx = {
   async signedIn(token, user) {
     session.token = token;
     session.user = user;
-    sessionStorage.removeItem("invitations.popupDismissed");
+    session.justSignedIn = true;
     startSession();
     ctx.navigate("#/domains");
   },
@@ -75,28 +78,49 @@ const ctx = {
 function setPendingCount(n) {
   pendingBadge.textContent = n ? String(n) : "";
   pendingBadge.hidden = !n;
+  pendingBadge.title = n ? `${n} pending` : "";
 }
 
+const LIVE_LABELS = { live: "Live", reconnecting: "Reconnecting…", offline: "Live updates off" };
+
 function setLiveStatus(status) {
-  const labels = { live: "Live", reconnecting: "Reconnecting…", offline: "Live updates off" };
-  liveStatus.textContent = labels[status] ?? "";
+  liveStatus.textContent = LIVE_LABELS[status] ?? "";
   liveStatus.dataset.status = status;
 }
+
+// The connection is back (the socket reconnected, or the browser is online again): re-load
+// whatever is on screen, once for a burst of signals.
+let recovering = null;
+function recover() {
+  clearTimeout(recovering);
+  recovering = setTimeout(() => {
+    ctx.refreshPendingCount();
+    if (current) current.refresh?.();
+    else start(); // nothing is on screen: the session check or the view's module failed
+  }, RECOVER_DELAY_MS);
+}
+
+window.addEventListener("online", () => {
+  live?.retryNow();
+  recover();
+});
 
 function startSession() {
   live?.close();
   live = new LiveClient({ url: liveUrl(), getToken: () => session.token, onStatus: setLiveStatus });
-  stopReceived = live.subscribe(INVITATION_RECEIVED, {}, {
-    next: (data) => {
-      ctx.refreshPendingCount();
-      events.dispatchEvent(new CustomEvent("invitation-received", { detail: data.invitationReceived }));
+  stopReceived = live.subscribe(
+    INVITATION_RECEIVED,
+    {},
+    {
+      next: (data) => {
+        ctx.refreshPendingCount();
+        const detail = data.invitationReceived;
+        events.dispatchEvent(new CustomEvent("invitation-received", { detail }));
+      },
+      resumed: recover,
+      error: () => setLiveStatus("offline"),
     },
-    resumed: () => {
-      ctx.refreshPendingCount();
-      events.dispatchEvent(new CustomEvent("invitation-received", { detail: null }));
-    },
-    error: () => setLiveStatus("offline"),
-  });
+  );
   renderHeader();
   ctx.refreshPendingCount();
 }
@@ -113,58 +137,109 @@ function signedOut() {
 
 function renderHeader() {
   const user = session.user;
-  clear(header,
+  const nav = user
+    ? h(
+        "nav",
+        { className: "user-nav", "aria-label": "Account" },
+        h("a", { href: "#/domains" }, "Domains"),
+        h("a", { href: "#/invitations" }, "My invitations ", pendingBadge),
+        liveStatus,
+        h(
+          "span",
+          { className: "user-name clip", title: `${user.name} <${user.email}>` },
+          user.name,
+        ),
+        h(
+          "button",
+          { type: "button", className: "link", onclick: () => ctx.signOut() },
+          "Sign out",
+        ),
+      )
+    : null;
+  clear(
+    header,
     h("a", { href: user ? "#/domains" : "#/signin", className: "brand" }, "Domains & invitations"),
-    user
-      ? h("nav", { className: "user-nav", "aria-label": "Account" },
-          h("a", { href: "#/domains" }, "Domains"),
-          h("a", { href: "#/invitations" }, "My invitations ", pendingBadge),
-          liveStatus,
-          h("span", { className: "muted" }, user.name),
-          h("button", { type: "button", className: "link", onclick: () => ctx.signOut() }, "Sign out"))
-      : null,
+    nav,
   );
 }
 
+// [pattern, needs a signed-in user, view(match) resolving to { el, focus?, cleanup?, refresh? }]
 const ROUTES = [
-  [/^#\/(signin|signup)$/, (m) => authView(ctx, m[1]), false],
-  [/^#\/domains$/, () => domainsView(ctx), true],
-  [/^#\/invitations$/, () => pendingView(ctx), true],
-  [/^#\/domains\/([^/]+)\/(invitations|members)$/, (m) => domainView(ctx, decodeURIComponent(m[1]), m[2]), true],
+  [
+    /^#\/(signin|signup)$/,
+    false,
+    async (m) => (await import("./views/auth.js")).authView(ctx, m[1]),
+  ],
+  [/^#\/domains$/, true, async () => (await import("./views/domains.js")).domainsView(ctx)],
+  [/^#\/invitations$/, true, async () => (await import("./views/pending.js")).pendingView(ctx)],
+  [
+    /^#\/domains\/([^/]+)\/(invitations|members)$/,
+    true,
+    async (m) =>
+      (await import("./views/domain.js")).domainView(ctx, decodeURIComponent(m[1]), m[2]),
+  ],
 ];
 
 function route() {
-  cleanup?.();
-  cleanup = null;
+  current?.cleanup?.();
+  current = null;
   const hash = location.hash || (session.user ? "#/domains" : "#/signin");
-  for (const [pattern, view, needsUser] of ROUTES) {
+  for (const [pattern, needsUser, view] of ROUTES) {
     const match = hash.match(pattern);
     if (!match) continue;
     if (needsUser && !session.user) return ctx.navigate("#/signin");
     if (!needsUser && session.user) return ctx.navigate("#/domains");
-    const rendered = view(match);
-    clear(main, rendered.el);
-    cleanup = rendered.cleanup ?? null;
-    main.focus({ preventScroll: true });
-    return;
+    return show(view, match);
   }
   ctx.navigate(session.user ? "#/domains" : "#/signin");
 }
 
-async function boot() {
-  if (session.token) {
+async function show(view, match) {
+  routing += 1;
+  const mine = routing;
+  main.setAttribute("aria-busy", "true");
+  let rendered;
+  try {
+    rendered = await view(match);
+  } catch {
+    // The view's module did not load (the server is unreachable); importing it again retries.
+    const failure = new Error("This page could not be loaded. Check your connection.");
+    if (mine === routing)
+      clear(
+        main,
+        errorState(failure, async () => route()),
+      );
+    return;
+  } finally {
+    if (mine === routing) main.removeAttribute("aria-busy");
+  }
+  if (mine !== routing) return rendered.cleanup?.();
+  clear(main, rendered.el);
+  current = rendered;
+  (rendered.focus ?? main).focus({ preventScroll: true });
+}
+
+// Check the stored token, then show the page. When the server cannot be reached the page
+// says so, with a Retry, and tries again by itself every few seconds.
+let retryStart = null;
+async function start() {
+  clearTimeout(retryStart);
+  if (session.token && !session.user) {
     try {
-      const data = await api.request(ME);
-      session.user = data.me;
-    } catch {
-      session.user = null;
+      session.user = (await api.request(ME)).me;
+    } catch (err) {
+      if (err.code !== "UNAUTHENTICATED") {
+        clear(main, errorState(err, start));
+        retryStart = setTimeout(start, START_RETRY_MS);
+        return;
+      }
     }
     if (session.user) startSession();
     else session.token = null;
   }
   renderHeader();
-  window.addEventListener("hashchange", route);
   route();
 }
 
-boot();
+window.addEventListener("hashchange", route);
+start();

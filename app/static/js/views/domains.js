@@ -1,69 +1,119 @@
 // The Domains page: my domains, create a domain, and the pending-invitations pop-up.
-import { h, clear, busy, messageBox, when, dataTable } from "../dom.js";
+import { h } from "../dom.js";
+import { field, lengthLimit } from "../fields.js";
+import { clip, when } from "../format.js";
 import { unwrap } from "../graphql.js";
-import { DOMAINS, CREATE_DOMAIN } from "../operations.js";
-import { pendingPopup } from "./pending.js";
+import { CREATE_DOMAIN, DOMAINS } from "../operations.js";
+import { busy, loadable, messageBox, skeleton } from "../states.js";
+import { dataTable } from "../table.js";
+import { pendingPopup } from "./popup.js";
 
-export function domainsView(ctx) {
-  const messages = messageBox();
-  const createMessages = messageBox();
-  const list = h("div", {}, h("p", { className: "muted" }, "Loading…"));
-  const name = h("input", { name: "name", required: true, maxlength: 100, placeholder: "Acme" });
-  const create = h("button", { type: "submit", className: "primary" }, "Create domain");
+const NAME_MAX = 100;
 
-  async function reload() {
-    let domains;
-    try {
-      domains = (await ctx.api.request(DOMAINS)).domains;
-    } catch (err) {
-      messages.error(err);
-      return;
-    }
-    clear(list, domains.length === 0
-      ? h("p", { className: "empty" }, "You are not a member of any domain yet. Create one, or accept an invitation.")
-      : dataTable({
-          testid: "domains-table",
-          columns: ["Domain", "Your role", "Created"],
-          rows: domains.map((d) => h("tr", { testid: "domain-row" },
-            h("td", {}, h("a", { href: `#/domains/${encodeURIComponent(d.id)}/invitations` }, d.name)),
-            h("td", {}, d.myRole?.name ?? "—"),
-            h("td", {}, when(d.createdAt)))),
-        }));
+function domainsTable(domains) {
+  if (!domains.length) {
+    return h(
+      "p",
+      { className: "empty", testid: "empty-state" },
+      "You are not a member of any domain yet. Create one, or accept an invitation.",
+    );
   }
+  return dataTable({
+    testid: "domains-table",
+    columns: ["Domain", "Your role", "Created"],
+    rows: domains.map((d) =>
+      h(
+        "tr",
+        { testid: "domain-row" },
+        h(
+          "td",
+          {},
+          h("a", { href: `#/domains/${encodeURIComponent(d.id)}/invitations` }, clip(d.name)),
+        ),
+        h("td", {}, d.myRole ? clip(d.myRole.name) : "—"),
+        h("td", {}, when(d.createdAt)),
+      ),
+    ),
+  });
+}
+
+function createForm(ctx, onCreated) {
+  const messages = messageBox();
+  const name = h("input", {
+    name: "name",
+    required: true,
+    placeholder: "Acme",
+    autocomplete: "off",
+  });
+  const limit = lengthLimit(name, { max: NAME_MAX, what: "A domain name" });
+  const create = h("button", { type: "submit", className: "primary" }, "Create domain");
 
   async function onsubmit(event) {
     event.preventDefault();
-    await busy(create, async () => {
-      const domain = unwrap((await ctx.api.request(CREATE_DOMAIN, { name: name.value })).createDomain);
-      name.value = "";
-      createMessages.info(`Created ${domain.name}.`);
-      await reload();
-    }, createMessages);
+    if (!limit.check()) return;
+    await busy(
+      create,
+      async () => {
+        const result = await ctx.api.request(CREATE_DOMAIN, { name: name.value });
+        const domain = unwrap(result.createDomain);
+        name.value = "";
+        messages.info(`Created ${domain.name}.`);
+        await onCreated();
+      },
+      messages,
+    );
   }
 
+  return h(
+    "form",
+    { onsubmit, className: "card inline-form", "aria-labelledby": "create-domain-title" },
+    h("h2", { id: "create-domain-title" }, "Create a domain"),
+    h(
+      "div",
+      { className: "inline" },
+      h("div", { className: "grow" }, field("Domain name", name, limit.hint)),
+      create,
+    ),
+    messages.el,
+  );
+}
+
+export function domainsView(ctx) {
+  const list = loadable({
+    load: async () => (await ctx.api.request(DOMAINS)).domains,
+    render: domainsTable,
+    placeholder: skeleton(3),
+  });
   const popup = pendingPopup(ctx);
-  const onReceived = () => popup.refresh({ force: true });
-  const onAnswered = () => reload();
+  const onReceived = () => popup.check();
+  const onAnswered = () => list.reload();
   ctx.events.addEventListener("invitation-received", onReceived);
   ctx.events.addEventListener("pending-changed", onAnswered);
-  reload();
-  popup.refresh();
+  list.reload();
+  popup.check();
 
-  const el = h("section", {},
-    h("div", { className: "page-head" },
+  const el = h(
+    "section",
+    {},
+    h(
+      "div",
+      { className: "page-head" },
       h("h1", {}, "Domains"),
-      h("button", { type: "button", onclick: () => popup.refresh({ force: true }) }, "Pending invitations")),
-    messages.el,
-    list,
-    h("form", { onsubmit, className: "card inline-form", "aria-labelledby": "create-domain-title" },
-      h("h2", { id: "create-domain-title" }, "Create a domain"),
-      h("div", { className: "inline" },
-        h("label", { className: "field grow" }, h("span", {}, "Domain name"), name),
-        create),
-      createMessages.el),
+      h(
+        "button",
+        { type: "button", testid: "open-pending", onclick: () => popup.open() },
+        "Pending invitations",
+      ),
+    ),
+    list.el,
+    createForm(ctx, list.reload),
   );
   return {
     el,
+    refresh() {
+      list.reload();
+      popup.check();
+    },
     cleanup() {
       ctx.events.removeEventListener("invitation-received", onReceived);
       ctx.events.removeEventListener("pending-changed", onAnswered);

@@ -1,86 +1,13 @@
-"""The web app at `/`, driven in a real headless Chromium against a real server process."""
+"""The whole invitation flow in the browser: sign up, create, invite seven, answer in the
+pop-up and on View All, resend, delete, and the admin's table following live."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from playwright.sync_api import Page, expect
 
-import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from tests import external
-from tests.factories import PASSWORD
-from tests.processes import (
-    ROOT,
-    Account,
-    create_domain,
-    invite,
-    running_server,
-    sign_up,
-)
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        external.unavailable(
-            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    with running_server({"DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3"}) as base:
-        yield base
-
-
-@pytest.fixture
-def open_app(browser: Browser, server: str) -> Iterator[Callable[[], Page]]:
-    """Opens the app in a fresh browser context; fails the test on any uncaught script error."""
-    errors: list[str] = []
-
-    def open_page() -> Page:
-        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{server}/")
-        return page
-
-    yield open_page
-    assert errors == []
-
-
-def sign_in(page: Page, user: Account) -> None:
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Domains")).to_be_visible()
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png")
+from tests.web.browser import DESKTOP, screenshot, sign_in
+from tests.web.conftest import OpenApp
+from tests.web.world import PASSWORD, World
 
 
 def expect_live_updates(page: Page) -> None:
@@ -88,23 +15,12 @@ def expect_live_updates(page: Page) -> None:
     expect(page.get_by_test_id("live-note")).to_be_hidden()
 
 
-def test_index_is_served_with_a_strict_content_policy(server: str) -> None:
-    index = httpx.get(f"{server}/")
-    assert index.status_code == 200
-    assert '<script type="module" src="/js/main.js">' in index.text
-    assert "default-src 'self'" in index.headers["content-security-policy"]
-    module = httpx.get(f"{server}/js/graphql.js")
-    assert module.headers["content-type"].startswith("text/javascript")
-    assert "graphql-transport-ws" in module.text
-    assert httpx.get(f"{server}/healthz").json()["status"] == "ok"
-
-
-def test_sign_up_and_create_a_domain_in_the_browser(open_app: Callable[[], Page]) -> None:
-    page = open_app()
+def test_sign_up_and_create_a_domain_in_the_browser(open_app: OpenApp, world: World) -> None:
+    page = open_app(DESKTOP)
     screenshot(page, "01-sign-in")
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label("Name").fill("Ann Admin")
-    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Email").fill(f"ann.{world.tag}@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("You are not a member of any domain yet.")).to_be_visible()
@@ -123,13 +39,13 @@ def test_sign_up_and_create_a_domain_in_the_browser(open_app: Callable[[], Page]
 
 
 def test_sign_up_with_a_taken_email_shows_the_api_message(
-    server: str, open_app: Callable[[], Page]
+    server: str, open_app: OpenApp, world: World
 ) -> None:
-    sign_up(server, "ann@example.com", "Ann")
-    page = open_app()
+    ann = world.person("Ann")
+    page = open_app(DESKTOP)
     page.goto(f"{server}/#/signup")
     page.get_by_label("Name").fill("Another Ann")
-    page.get_by_label("Email").fill("ANN@example.com")
+    page.get_by_label("Email").fill(ann.email.upper())
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("alert")).to_contain_text("already")
@@ -137,24 +53,23 @@ def test_sign_up_with_a_taken_email_shows_the_api_message(
 
 
 def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
-    server: str, open_app: Callable[[], Page]
+    open_app: OpenApp, world: World
 ) -> None:
-    admin = sign_up(server, "ann@example.com", "Ann Admin")
-    invitees = [sign_up(server, f"invitee{n}@example.com", f"Invitee {n}") for n in range(1, 8)]
+    admin = world.person("Ann Admin")
+    invitees = [world.person(f"Invitee {n}") for n in range(1, 8)]
     alice, bob, last = invitees[0], invitees[1], invitees[-1]
     # Alice is also invited to six other domains, so Acme's invitation makes seven.
     for n in range(2, 8):
-        domain = create_domain(server, admin.token, f"Project {n}")
-        invite(server, admin.token, domain, alice.id)
+        world.invite(world.domain(admin, f"Project {n}"), alice)
 
     # The admin creates Acme and invites all seven at once through the dialog.
-    admin_page = open_app()
+    admin_page = open_app(DESKTOP)
     sign_in(admin_page, admin)
     admin_page.get_by_label("Domain name").fill("Acme")
     admin_page.get_by_role("button", name="Create domain").click()
     admin_page.get_by_role("link", name="Acme").click()
     admin_page.get_by_test_id("send-invitation-button").click()
-    admin_page.get_by_test_id("user-search").fill("invitee")
+    admin_page.get_by_test_id("user-search").fill(f"{world.tag}@")
     options = admin_page.get_by_test_id("user-option")
     expect(options).to_have_count(7)
     for n in range(7):
@@ -173,7 +88,7 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
     expect(admin_page.get_by_test_id("resend-button")).to_have_count(0)
 
     # Alice signs in: seven pending, five shown, Acme's (the newest) first.
-    alice_page = open_app()
+    alice_page = open_app(DESKTOP)
     sign_in(alice_page, alice)
     popup = alice_page.get_by_test_id("pending-popup")
     items = popup.get_by_test_id("pending-item")
@@ -200,7 +115,7 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
     expect(alice_page.get_by_test_id("domain-row").filter(has_text="Acme")).to_have_count(1)
 
     # Bob declines Acme's invitation from the full list.
-    bob_page = open_app()
+    bob_page = open_app(DESKTOP)
     sign_in(bob_page, bob)
     expect(bob_page.get_by_test_id("pending-count")).to_have_text("1")
     bob_page.get_by_test_id("view-all").click()

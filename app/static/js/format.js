@@ -1,0 +1,106 @@
+// How values read on screen: times, counts, people, statuses. Long names wrap or are clipped,
+// with the whole text in `title`.
+import { h } from "./dom.js";
+
+const EXACT = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY_SECONDS = 24 * HOUR;
+const TICK_MS = 30_000;
+
+// "now", "2 minutes ago", "yesterday"; past a week, the date.
+export function relative(date, now = Date.now()) {
+  const seconds = (date.getTime() - now) / 1000;
+  const size = Math.abs(seconds);
+  if (size < MINUTE) return RELATIVE.format(0, "second");
+  if (size < HOUR) return RELATIVE.format(Math.round(seconds / MINUTE), "minute");
+  if (size < DAY_SECONDS) return RELATIVE.format(Math.round(seconds / HOUR), "hour");
+  if (size < 7 * DAY_SECONDS) return RELATIVE.format(Math.round(seconds / DAY_SECONDS), "day");
+  return DAY.format(date);
+}
+
+let ticking = false;
+// Relative times on screen move on by themselves.
+function tick() {
+  if (ticking) return;
+  ticking = true;
+  setInterval(() => {
+    for (const el of document.querySelectorAll("time[data-relative]")) {
+      el.textContent = relative(new Date(el.dateTime));
+    }
+  }, TICK_MS);
+}
+
+export function exact(iso) {
+  return EXACT.format(new Date(iso));
+}
+
+// A relative time; the exact one is in `title` (hover) and `datetime`.
+export function when(iso) {
+  if (!iso) return nothing("never");
+  tick();
+  return h(
+    "time",
+    { datetime: iso, title: exact(iso), "data-relative": "" },
+    relative(new Date(iso)),
+  );
+}
+
+// A dash that reads as `words` to a screen reader.
+export function nothing(words) {
+  return h(
+    "span",
+    { className: "muted" },
+    h("span", { "aria-hidden": "true" }, "—"),
+    h("span", { className: "sr-only" }, words),
+  );
+}
+
+const ONE = new Intl.PluralRules("en-US");
+// The word for `count` things: plural(1, "invitation") is "invitation", plural(7, …) "invitations".
+export function plural(count, one, many = `${one}s`) {
+  return ONE.select(count) === "one" ? one : many;
+}
+
+// When an invitation last reached its invitee: its resend, else its creation.
+export function sentAt(invitation) {
+  return invitation.resentAt ?? invitation.createdAt;
+}
+
+// A name or other user-given text that may be long: clipped by the stylesheet, whole in `title`.
+export function clip(text, className = "") {
+  return h("span", { className: `clip ${className}`.trim(), title: text }, text);
+}
+
+export function person(user) {
+  if (!user) return nothing("nobody");
+  return h("span", { className: "person" }, clip(user.name), clip(user.email, "muted small"));
+}
+
+const STATUS_LABEL = { PENDING: "Pending", ACCEPTED: "Accepted", REJECTED: "Rejected" };
+
+export function statusBadge(status) {
+  return h(
+    "span",
+    { className: `badge badge-${status.toLowerCase()}` },
+    STATUS_LABEL[status] ?? status,
+  );
+}
+
+// "Resent" (or "Resent ×3") on an invitation sent again after it was declined.
+export function resentMarker(invitation) {
+  const times = invitation.resendCount;
+  if (!times) return null;
+  const last = invitation.resentAt ? `, last ${exact(invitation.resentAt)}` : "";
+  return h(
+    "span",
+    {
+      className: "badge badge-resent",
+      testid: "resent-marker",
+      title: `Resent ${times} ${plural(times, "time")}${last}`,
+    },
+    times > 1 ? `Resent ×${times}` : "Resent",
+  );
+}

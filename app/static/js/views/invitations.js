@@ -1,0 +1,264 @@
+// A domain's Invitations tab: status filter, the table (each row's history in a details row),
+// Resend and Delete, and the Send Invitation dialog.
+import { confirmDialog } from "../dialogs.js";
+import { focusInList, h, uniqueId } from "../dom.js";
+import { clip, person, resentMarker, statusBadge, when } from "../format.js";
+import { unwrap } from "../graphql.js";
+import { DELETE, INVITATIONS, RESEND } from "../operations.js";
+import { busy, messageBox } from "../states.js";
+import { dataTable, pagedTable } from "../table.js";
+import { can } from "./access.js";
+import { keepCurrent, liveNote } from "./live.js";
+
+const INVITATIONS_PAGE = 10;
+const STATUSES = [
+  ["", "All"],
+  ["PENDING", "Pending"],
+  ["ACCEPTED", "Accepted"],
+  ["REJECTED", "Rejected"],
+];
+const EVENT_LABEL = {
+  SENT: "Sent",
+  RESENT: "Resent",
+  ACCEPTED: "Accepted",
+  REJECTED: "Declined",
+  DELETED: "Deleted",
+};
+
+const ROW_ACTIONS = {
+  REJECTED: {
+    mutation: RESEND,
+    field: "resendInvitation",
+    testid: "resend-button",
+    title: "Resend invitation",
+    confirmLabel: "Resend",
+    text: (who) => `This will resend the invitation to ${who}.`,
+    done: (who) => `Invitation resent to ${who}.`,
+  },
+  PENDING: {
+    mutation: DELETE,
+    field: "deleteInvitation",
+    testid: "delete-button",
+    title: "Delete invitation",
+    confirmLabel: "Delete",
+    danger: true,
+    text: (who) => `This will delete the pending invitation to ${who}.`,
+    done: (who) => `Invitation to ${who} deleted.`,
+  },
+};
+
+function history(invitation) {
+  return h(
+    "ol",
+    { className: "history", testid: "history" },
+    invitation.history.map((event) =>
+      h(
+        "li",
+        { testid: "history-event", "data-kind": event.kind },
+        h("strong", {}, EVENT_LABEL[event.kind] ?? event.kind),
+        event.actor ? [" by ", clip(event.actor.name)] : null,
+        " · ",
+        when(event.at),
+      ),
+    ),
+  );
+}
+
+const COLUMNS = [
+  "Invitee",
+  "Role",
+  "Invited by",
+  "Status",
+  "Created",
+  "Confirmed at",
+  "Rejected at",
+  "Actions",
+];
+
+// The History button: shows or hides the details row; `open` remembers it across reloads.
+function historyToggle(invitation, details, open) {
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      testid: "history-button",
+      "aria-expanded": String(open.has(invitation.id)),
+      "aria-controls": details.id,
+      "aria-label": `History of the invitation to ${invitation.invitee.name}`,
+    },
+    "History",
+  );
+  toggle.addEventListener("click", () => {
+    const show = details.hidden;
+    details.hidden = !show;
+    toggle.setAttribute("aria-expanded", String(show));
+    if (show) open.add(invitation.id);
+    else open.delete(invitation.id);
+  });
+  return toggle;
+}
+
+// An invitation's row, and below it the details row with its history.
+function invitationRows(invitation, open, action) {
+  const details = h(
+    "tr",
+    { className: "details-row", id: uniqueId("history"), hidden: !open.has(invitation.id) },
+    h("td", { colspan: COLUMNS.length }, history(invitation)),
+  );
+  const badges = [statusBadge(invitation.status), resentMarker(invitation)];
+  const row = h(
+    "tr",
+    {
+      testid: "invitation-row",
+      "data-id": invitation.id,
+      "data-status": invitation.status,
+      "data-invitee": invitation.invitee.email,
+    },
+    h("td", {}, person(invitation.invitee)),
+    h("td", {}, clip(invitation.role.name)),
+    h("td", {}, clip(invitation.invitedBy.name)),
+    h("td", {}, h("span", { className: "badges" }, badges)),
+    h("td", {}, when(invitation.createdAt)),
+    h("td", {}, when(invitation.confirmedAt)),
+    h("td", {}, when(invitation.rejectedAt)),
+    h(
+      "td",
+      {},
+      h("div", { className: "row-actions" }, historyToggle(invitation, details, open), action),
+    ),
+  );
+  return [row, details];
+}
+
+export function invitationsTab(ctx, domain) {
+  const send = can(domain, "INVITATION_SEND")
+    ? h(
+        "button",
+        { type: "button", className: "primary", testid: "send-invitation-button" },
+        "Send Invitation",
+      )
+    : null;
+  const messages = messageBox();
+  if (!can(domain, "INVITATION_READ")) {
+    send?.addEventListener("click", () => sendDialog(ctx, domain, async () => {}, messages));
+    const why = "Your role does not let you see this domain's invitations.";
+    return {
+      el: h("div", {}, send, messages.el, h("p", { className: "empty" }, why)),
+      refresh: () => {},
+      cleanup: () => {},
+    };
+  }
+  const manage = can(domain, "INVITATION_MANAGE");
+  const note = liveNote();
+  const open = new Set(); // invitations whose history is shown, kept across reloads
+  const filter = h(
+    "select",
+    { id: uniqueId("status-filter"), testid: "status-filter" },
+    STATUSES.map(([value, label]) => h("option", { value }, label)),
+  );
+  filter.addEventListener("change", () => table.reset());
+  const rowsOnScreen = () => [...table.el.querySelectorAll("tr[data-id]")];
+
+  // Confirmed first; afterwards focus stays on the row (or the one that took its place).
+  async function act(button, invitation, action) {
+    const who = invitation.invitee.name;
+    const { title, confirmLabel, danger } = action;
+    if (!(await confirmDialog({ title, text: action.text(who), confirmLabel, danger }))) return;
+    const before = rowsOnScreen().findIndex((row) => row.dataset.id === invitation.id);
+    await busy(
+      button,
+      async () => {
+        const result = await ctx.api.request(action.mutation, { invitationId: invitation.id });
+        unwrap(result[action.field]);
+        messages.info(action.done(who));
+        await table.reload();
+      },
+      messages,
+    );
+    const rows = rowsOnScreen();
+    const same = rows.findIndex((row) => row.dataset.id === invitation.id);
+    focusInList(rows, same >= 0 ? same : before, filter);
+  }
+
+  // Resend or Delete, when the caller's role manages invitations and the status allows it.
+  function actionButton(invitation) {
+    const action = manage ? ROW_ACTIONS[invitation.status] : null;
+    if (!action) return null;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        className: action.danger ? "danger" : null,
+        testid: action.testid,
+        "aria-label": `${action.confirmLabel} the invitation to ${invitation.invitee.name}`,
+      },
+      action.confirmLabel,
+    );
+    button.addEventListener("click", () => act(button, invitation, action));
+    return button;
+  }
+
+  const table = pagedTable({
+    fetchPage: async (after) => {
+      const variables = {
+        domainId: domain.id,
+        status: filter.value || null,
+        first: INVITATIONS_PAGE,
+        after,
+      };
+      return (await ctx.api.request(INVITATIONS, variables)).invitations;
+    },
+    table: (connection) =>
+      dataTable({
+        testid: "invitations-table",
+        columns: COLUMNS,
+        empty: filter.value ? "No invitations with this status." : "No invitations yet.",
+        rows: connection.nodes.flatMap((inv) => invitationRows(inv, open, actionButton(inv))),
+      }),
+    lines: 5,
+  });
+
+  send?.addEventListener("click", () => sendDialog(ctx, domain, table.reload, messages));
+  const refresh = h(
+    "button",
+    { type: "button", onclick: () => busy(refresh, table.reload) },
+    "Refresh",
+  );
+  table.reload();
+  const stop = keepCurrent(ctx, domain, table.reload, note);
+  const el = h(
+    "div",
+    {},
+    h(
+      "div",
+      { className: "toolbar" },
+      h(
+        "label",
+        { className: "field inline-field", for: filter.id },
+        h("span", {}, "Status"),
+        filter,
+      ),
+      h("span", { className: "grow" }),
+      refresh,
+      send,
+    ),
+    note,
+    messages.el,
+    table.el,
+  );
+  return { el, refresh: table.reload, cleanup: stop };
+}
+
+// The Send Invitation dialog's module loads when it is first opened.
+async function sendDialog(ctx, domain, onSent, messages) {
+  let send;
+  try {
+    send = await import("./send.js");
+  } catch {
+    messages.error(
+      new Error("The Send Invitation dialog could not be loaded. Check your connection."),
+    );
+    return;
+  }
+  send.sendInvitationDialog(ctx, domain, onSent);
+}

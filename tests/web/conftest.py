@@ -1,0 +1,104 @@
+"""Fixtures of the browser tests: Debian's Chromium, a real server (one per module, shared by
+its tests, which make their own people), and pages at phone and desktop sizes that fail the
+test on any script error or content-policy violation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests import external
+from tests.processes import running_server
+from tests.web.browser import AXE, DESKTOP, PHONE, TIMEOUT_MS, Screen
+from tests.web.world import World
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+OpenApp = Callable[..., Page]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        external.unavailable(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("web") / "app.sqlite3"
+    with running_server({"DATABASE_URL": f"sqlite://{database}"}) as base:
+        yield base
+
+
+@pytest.fixture
+def world(server: str) -> World:
+    return World(server)
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=lambda screen: screen.name)
+def screen(request: pytest.FixtureRequest) -> Screen:
+    """Each test that takes it runs at 390 px and at 1280 px."""
+    chosen: Screen = request.param
+    return chosen
+
+
+@pytest.fixture
+def axe_script() -> Path:
+    if not AXE.exists():
+        external.unavailable(f"the accessibility tests need axe-core at {AXE} (npm ci)")
+    return AXE
+
+
+@pytest.fixture
+def open_app(browser: Browser, server: str) -> Iterator[OpenApp]:
+    """open_app(screen, base=server, dark=False, bypass_csp=False): the app in a fresh
+    context. Uncaught script errors and content-policy violations fail the test."""
+    errors: list[str] = []
+    contexts: list[BrowserContext] = []
+
+    def open_page(
+        screen: Screen, *, base: str = server, dark: bool = False, bypass_csp: bool = False
+    ) -> Page:
+        context = browser.new_context(
+            viewport={"width": screen.width, "height": screen.height},
+            color_scheme="dark" if dark else "light",
+            bypass_csp=bypass_csp,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        page.goto(f"{base}/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert errors == []
