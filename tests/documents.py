@@ -148,3 +148,8 @@ INVITATION_EVENTS = """subscription InvitationEvents($domainId: ID!) {
     kind invitationId actor { id } invitee { id } role { name } invitation { id status }
   }
 }"""
+INVITE_CANDIDATES = """query Candidates($domainId: ID!, $search: String!, $first: Int) {
+  inviteCandidates(domainId: $domainId, search: $search, first: $first) {
+    totalCount nodes { user { id name } isMember pendingInvitationId }
+  }
+}"""

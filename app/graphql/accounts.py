@@ -1,4 +1,4 @@
-"""Account fields: signUp, signIn, signOut, me, and the people finder."""
+"""Account fields: signUp, signIn, signOut, me."""
 
 from __future__ import annotations
 
@@ -17,13 +17,6 @@ class Query:
     def me(self, info: Info) -> User | None:
         session = info.context.session
         return User.from_row(session.user) if session else None
-
-    @strawberry.field(description="People whose name or email contains `search`.")
-    async def users(
-        self, info: Info, search: str, first: int | None = accounts.USERS_PAGE
-    ) -> list[User]:
-        found = await accounts.find_users(info.context.session, search=search, first=first)
-        return [User.from_row(u) for u in found]
 
 
 @strawberry.type

@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships, notifications
+from app.graphql import accounts, domains, invitations, memberships, notifications, people
 from app.graphql.context import request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 from app.graphql.execution import PlainFieldsExecution, plain_fields
@@ -54,7 +54,10 @@ class AppSchema(strawberry.Schema):
                 )
 
 
-Query = merge_types("Query", (accounts.Query, domains.Query, invitations.Query, memberships.Query))
+Query = merge_types(
+    "Query",
+    (accounts.Query, people.Query, domains.Query, invitations.Query, memberships.Query),
+)
 Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
 
 

@@ -1,4 +1,4 @@
-"""Accounts: sign up, sign in, sign out, and the people finder."""
+"""Accounts: sign up, sign in, sign out."""
 
 from __future__ import annotations
 
@@ -10,18 +10,10 @@ from app.permissions import signed_in
 from app.ratelimit import Limit
 from app.rows import USER_COLUMNS, columns
 from app.runtime import Runtime
-from app.services.pagination import check_first
 from app.services.validation import check_password, clean_email, clean_name
-
-USERS_PAGE = 10
 
 BY_EMAIL = sql.Sql(
     f'SELECT {columns(USER_COLUMNS, "u")}, u.password_hash FROM "user" u WHERE u.email = ?'
-)
-SEARCH = sql.Sql(
-    f'SELECT {columns(USER_COLUMNS, "u")} FROM "user" u '
-    "WHERE LOWER(u.name) LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\' "
-    "ORDER BY u.name, u.id LIMIT ?"
 )
 
 
@@ -65,20 +57,3 @@ async def sign_out(caller: Session | None, *, runtime: Runtime) -> bool:
     """Revoke the token used for this request."""
     await runtime.auth.revoke(signed_in(caller))
     return True
-
-
-def _contains(term: str) -> str:
-    """A LIKE pattern matching `term` anywhere, its wildcards taken literally."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-async def find_users(caller: Session | None, *, search: str, first: int | None) -> list[rows.User]:
-    """Users whose name or email contains `search`, for the Send Invitation dialog."""
-    signed_in(caller)
-    term = search.strip()
-    if not 2 <= len(term) <= 100:
-        raise errors.BadUserInputError("search must be 2 to 100 characters long")
-    limit = check_first(first, USERS_PAGE)
-    pattern = _contains(term.lower())
-    return [rows.user_at(row, 0) for row in await sql.fetch(SEARCH, pattern, pattern, limit)]
