@@ -131,7 +131,7 @@ MEMBERS = """query Members($domainId: ID!, $first: Int, $after: String) {
 AUDIT = """query Audit($domainId: ID!, $first: Int, $after: String) {
   auditLog(domainId: $domainId, first: $first, after: $after) {
     totalCount
-    nodes { kind at actor { id name } invitationId invitee { id name } role { name }
+    nodes { id kind at actor { id name } invitationId invitee { id name } role { name }
             domain { id } invitation { id status } }
     pageInfo { hasNextPage endCursor }
   }
@@ -143,9 +143,9 @@ INVITATION_RECEIVED = """subscription InvitationReceived {
   invitationReceived { id status resendCount domain { id name } invitee { id }
                        invitedBy { name } role { name } }
 }"""
-INVITATION_EVENTS = """subscription InvitationEvents($domainId: ID!) {
-  invitationEvents(domainId: $domainId) {
-    kind invitationId actor { id } invitee { id } role { name } invitation { id status }
+INVITATION_EVENTS = """subscription InvitationEvents($domainId: ID!, $after: ID) {
+  invitationEvents(domainId: $domainId, after: $after) {
+    id kind invitationId actor { id } invitee { id } role { name } invitation { id status }
   }
 }"""
 INVITE_CANDIDATES = """query Candidates($domainId: ID!, $search: String!, $first: Int) {

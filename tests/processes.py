@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -204,6 +205,15 @@ class RedisServer:
             return external.answers(self.url, timeout=0.5)
 
         wait_until(accepting, timeout=timeout, what=f"redis-server on port {self.port}")
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers (a hung server)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: no goodbye to the clients."""

@@ -32,8 +32,11 @@ from app.main import create_app
 from app.permissions import Action
 from app.runtime import Runtime
 from app.settings import Settings
+from tests import factories
 from tests.client import GraphQLClient
 from tests.documents import (
+    AUDIT,
+    DELETE,
     DOMAINS,
     INVITATION_EVENTS,
     INVITATION_RECEIVED,
@@ -220,6 +223,79 @@ async def test_domain_readers_see_every_event_of_the_lifecycle(
         assert deleted["invitation"] is None
         assert deleted["actor"]["id"] == str(world.admin.user.id)
         assert deleted["invitee"]["id"] == str(carol.user.id)
+
+
+async def test_domain_events_resume_after_an_event_with_no_gap_or_repeat(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        people = [await create_user(auth) for _ in range(5)]
+        sent = [await world.invite(person) for person in people[:3]]
+        history = (await world.query(AUDIT, first=10)).ok()["auditLog"]["nodes"]
+        after = next(e["id"] for e in history if e["invitationId"] == sent[0])
+        domain = str(world.domain.id)
+        async with connect(http, await token_of(auth, world.admin)) as socket:
+            await socket.subscribe("live", INVITATION_EVENTS, {"domainId": domain})
+            await subscribed(app, 1)
+            third = await world.invite(people[3])
+            live_first = await socket.receive(timeout=1)
+
+            await socket.subscribe(
+                "resumed", INVITATION_EVENTS, {"domainId": domain, "after": after}
+            )
+            replayed = [await socket.receive(timeout=1) for _ in range(3)]
+            fourth = await world.invite(people[4])
+            both = [await socket.receive(timeout=1) for _ in range(2)]
+            await socket.assert_silent()
+
+    def invitation_of(message: dict[str, Any]) -> str:
+        return str(message["payload"]["data"]["invitationEvents"]["invitationId"])
+
+    assert (live_first["id"], invitation_of(live_first)) == ("live", third)
+    assert [(m["id"], invitation_of(m)) for m in replayed] == [
+        ("resumed", sent[1]),
+        ("resumed", sent[2]),
+        ("resumed", third),
+    ]
+    assert sorted((m["id"], invitation_of(m)) for m in both) == [
+        ("live", fourth),
+        ("resumed", fourth),
+    ]
+
+
+async def test_resuming_after_an_event_of_another_domain_is_bad_user_input(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        beta = await factories.create_domain(world.admin, world.gql.runtime, name="Beta")
+        other = World(world.gql, world.admin, beta)
+        await other.invite(await create_user(auth))
+        foreign = (await other.query(AUDIT, first=1)).ok()["auditLog"]["nodes"][0]["id"]
+        async with connect(http, await token_of(auth, world.admin)) as socket:
+            variables = {"domainId": str(world.domain.id), "after": foreign}
+            await socket.subscribe("1", INVITATION_EVENTS, variables)
+            refused = await socket.receive(timeout=1)
+
+    assert refused["type"] == "error"
+    assert refused["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_invitation_deleted_right_after_it_is_sent_does_not_end_the_stream(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        bob = await create_user(auth)
+        async with connect(http, await token_of(auth, bob)) as socket:
+            await socket.subscribe("1", INVITATION_RECEIVED)
+            await subscribed(app, 1)
+            for _ in range(10):
+                await world.mutate(DELETE, id=await world.invite(bob))
+            kept = await world.invite(bob)
+            received = [await socket.receive(timeout=1)]
+            while received[-1]["payload"]["data"]["invitationReceived"]["id"] != kept:
+                received.append(await socket.receive(timeout=1))
+
+    assert all(m["type"] == "next" and not m["payload"].get("errors") for m in received)
 
 
 async def test_other_users_receive_nothing(
