@@ -21,7 +21,7 @@ from tests.factories import PASSWORD, runtime_for
 async def send_then_die(
     database_url: str, email: str, domain: str, invitee: str, role: str
 ) -> None:
-    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
     auth = Authenticator(
         secret_key="dies", token_ttl=timedelta(hours=1), cheap_hashing=True, clock=SystemClock()
     )
