@@ -41,10 +41,13 @@ COLUMNS = {
     INVITATION: ("invitation_event", "id, domain_id, kind, invitee_id, invitation_id"),
     MEMBER: ("member_event", "id, domain_id, kind, user_id, NULL"),
 }
-UNPOSITIONED = {
-    source: Sql(f"SELECT at, {cols} FROM {table} WHERE position IS NULL ORDER BY at, id LIMIT ?")
-    for source, (table, cols) in COLUMNS.items()
-}
+UNPOSITIONED = Sql(
+    " UNION ALL ".join(
+        f"SELECT '{source}' AS source, at, {cols} FROM {table} WHERE position IS NULL"
+        for source, (table, cols) in COLUMNS.items()
+    )
+    + " ORDER BY at, id LIMIT ?"
+)
 SET_POSITION = {
     INVITATION: Sql("UPDATE invitation_event SET position = ? WHERE id = ?"),
     MEMBER: Sql("UPDATE member_event SET position = ? WHERE id = ?"),
@@ -56,10 +59,8 @@ ADVANCE = Sql("UPDATE relay_cursor SET assigned = ? WHERE id = 1")
 
 
 class _Pending(NamedTuple):
-    at: Any
-    id: Any
     source: str
-    row: sql.Row  # the COLUMNS of its table
+    row: sql.Row  # the COLUMNS of its table, the event's id first
 
 
 class Busy(Exception):
@@ -67,9 +68,19 @@ class Busy(Exception):
 
 
 class Relay:
-    def __init__(self, bus: EventBus, *, poll_seconds: float = 1.0, backoff_max: float = 5.0):
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        poll_seconds: float = 1.0,
+        linger_seconds: float = 0.005,
+        backoff_max: float = 5.0,
+    ):
         self.bus = bus
         self.poll_seconds = poll_seconds
+        # A kick waits this long before its round, so that commits arriving meanwhile
+        # share the round: under load one round publishes many events.
+        self.linger_seconds = linger_seconds
         self.backoff_max = backoff_max
         self.published = 0  # messages this process published
         self._lock = asyncio.Lock()
@@ -111,6 +122,7 @@ class Relay:
     async def _work(self) -> None:
         backoff = 0.05
         while self._kicked:
+            await asyncio.sleep(self.linger_seconds)
             self._kicked = False
             try:
                 while await self.round() == BATCH:
@@ -214,19 +226,14 @@ def _dialect() -> Dialect:
 
 
 async def _unpositioned() -> list[_Pending]:
-    """The oldest events without a position, both tables merged in (at, id) order."""
-    found = [
-        _Pending(sql.moment(r[0]), sql.uuid(r[1]), source, r[1:])
-        for source, statement in UNPOSITIONED.items()
-        for r in await sql.fetch(statement, BATCH)
-    ]
-    return sorted(found, key=lambda e: (e.at, e.id))[:BATCH]
+    """The oldest events without a position, of both tables, in (at, id) order."""
+    return [_Pending(r[0], r[2:]) for r in await sql.fetch(UNPOSITIONED, BATCH)]
 
 
 async def _record_positions(published: list[tuple[int, _Pending]], assigned: int) -> None:
     async with in_transaction():
         for source, statement in SET_POSITION.items():
-            rows = [(position, e.id) for position, e in published if e.source == source]
+            rows = [(position, e.row[0]) for position, e in published if e.source == source]
             if rows:
                 await sql.execute_many(statement, rows)
         await sql.execute(ADVANCE, assigned)
