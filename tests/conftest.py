@@ -138,12 +138,14 @@ def limiter() -> RateLimiter:
 
 
 @pytest.fixture
-def runtime(
+async def runtime(
     clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
-) -> Runtime:
-    return Runtime(
-        settings=Settings(), clock=clock, auth=auth, bus=bus, relay=Relay(bus), limiter=limiter
+) -> AsyncIterator[Runtime]:
+    relay = Relay(bus)
+    yield Runtime(
+        settings=Settings(), clock=clock, auth=auth, bus=bus, relay=relay, limiter=limiter
     )
+    await relay.stop()  # before the test's database goes away
 
 
 @pytest.fixture
