@@ -53,15 +53,14 @@ _DUE = (
     "SELECT id FROM email_message WHERE status = 'QUEUED' AND next_attempt_at <= ? "
     "AND (locked_until IS NULL OR locked_until <= ?) ORDER BY next_attempt_at, id LIMIT ?"
 )
-_CLAIMED = "RETURNING id, invitation_id, to_address, nonce, attempts"
+# A statement that starts with WITH, so both drivers return its rows.
+_LEASE = (
+    "UPDATE email_message SET locked_until = ? WHERE id IN (SELECT id FROM due) "
+    "RETURNING id, invitation_id, to_address, nonce, attempts"
+)
 CLAIM = {
-    Dialect.SQLITE: Sql(
-        f"UPDATE email_message SET locked_until = ? WHERE id IN ({_DUE}) {_CLAIMED}"
-    ),
-    Dialect.POSTGRES: Sql(
-        f"UPDATE email_message SET locked_until = ? "
-        f"WHERE id IN ({_DUE} FOR UPDATE SKIP LOCKED) {_CLAIMED}"
-    ),
+    Dialect.SQLITE: Sql(f"WITH due AS ({_DUE}) {_LEASE}"),
+    Dialect.POSTGRES: Sql(f"WITH due AS ({_DUE} FOR UPDATE SKIP LOCKED) {_LEASE}"),
 }
 
 
@@ -138,7 +137,7 @@ class Mailer:
         now = self.clock.now()
         lease = now + timedelta(seconds=self.settings.email_timeout_seconds + LEASE_MARGIN_SECONDS)
         statement = CLAIM[sql.dialect_of(get_connection("default"))]
-        found = await sql.fetch(statement, lease, now, now, BATCH)
+        found = await sql.fetch(statement, now, now, BATCH, lease)
         claimed = [
             _Claimed(sql.uuid(r[0]), sql.optional_uuid(r[1]), r[2], r[3], r[4]) for r in found
         ]
