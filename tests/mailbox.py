@@ -50,11 +50,16 @@ class Mailbox:
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
-    """The plain-text and HTML parts of a multipart/alternative message."""
+    """The plain-text and HTML parts of a multipart/alternative message (with the line
+    ends of the wire, CRLF, read back as newlines)."""
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     assert text is not None and html is not None, message
-    return str(text.get_content()), str(html.get_content())
+    return _content(text), _content(html)
+
+
+def _content(part: EmailMessage | Any) -> str:
+    return str(part.get_content()).replace("\r\n", "\n")
 
 
 def invitation_link(message: EmailMessage) -> str:
