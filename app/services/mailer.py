@@ -5,7 +5,7 @@ tells about and `kick()` the mailer after the commit; the mailer also looks ever
 so retries that came due and rows left by a process that died go out too.
 
     claim    up to BATCH due rows (QUEUED, next_attempt_at passed, no live lease) are
-             leased in one statement (locked_until = now + the send timeout + a margin);
+             leased in one statement (locked_until = now + twice the send timeout);
              on PostgreSQL FOR UPDATE SKIP LOCKED lets processes claim different rows at
              the same moment, SQLite serves one process
     render   the invitation as it is now: its link's secret derived from the row's nonce
@@ -47,7 +47,6 @@ from app.sql import Dialect, Sql
 logger = logging.getLogger("app.mail")
 
 BATCH = 50
-LEASE_MARGIN_SECONDS = 30
 
 _DUE = (
     "SELECT id FROM email_message WHERE status = 'QUEUED' AND next_attempt_at <= ? "
@@ -135,7 +134,7 @@ class Mailer:
 
     async def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
-        lease = now + timedelta(seconds=self.settings.email_timeout_seconds + LEASE_MARGIN_SECONDS)
+        lease = now + timedelta(seconds=2 * self.settings.email_timeout_seconds)
         statement = CLAIM[sql.dialect_of(get_connection("default"))]
         found = await sql.fetch(statement, now, now, BATCH, lease)
         claimed = [
