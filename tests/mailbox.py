@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from tests.polling import wait_until
 from tests.processes import free_port
@@ -26,6 +27,7 @@ class Mailbox:
         self.received: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self._refusals: list[str] = []
+        self.logins: list[tuple[str, str]] = []
 
     @property
     def url(self) -> str:
@@ -43,6 +45,13 @@ class Mailbox:
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.received.append(message)
         return "250 2.0.0 OK"
+
+    def authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        """Accept any login and keep it, so a test can see what the client sent."""
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
 
     def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
         wait_until(lambda: len(self.received) >= count, timeout=timeout, what=f"{count} e-mails")
@@ -74,9 +83,18 @@ def secret_of(message: EmailMessage) -> str:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[Mailbox]:
+def smtp_server(port: int | None = None, **options: Any) -> Iterator[Mailbox]:
+    """A server on `port` (a free one by default); `options` go to aiosmtpd's SMTP
+    (`tls_context` offers STARTTLS, `require_starttls`, ...) or Controller (`ssl_context`:
+    TLS from the start)."""
     mailbox = Mailbox(port or free_port())
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=mailbox.port,
+        authenticator=mailbox.authenticate,
+        **options,
+    )
     controller.start()
     try:
         yield mailbox
