@@ -80,7 +80,6 @@ class Mailer:
         self.transport = transport
         self.poll_seconds = poll_seconds
         self.links = LinkKeys(settings.secret_key)
-        self.sent = 0  # letters this process handed to the transport
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._failing: BaseException | None = None
@@ -126,8 +125,12 @@ class Mailer:
         total = 0
         while True:
             claimed = await self._claim()
+            ids = [row.invitation_id for row in claimed if row.invitation_id]
+            invitations: dict[UUID | None, reads.Invitation] = {
+                i.id: i for i in await reads.current(ids) if i is not None
+            }
             for row in claimed:
-                await self._deliver(row)
+                await self._deliver(row, invitations.get(row.invitation_id))
             total += len(claimed)
             if len(claimed) < BATCH:
                 return total
@@ -142,8 +145,8 @@ class Mailer:
         ]
         return sorted(claimed, key=lambda row: row.id)
 
-    async def _deliver(self, row: _Claimed) -> None:
-        invitation = await reads.one(row.invitation_id) if row.invitation_id else None
+    async def _deliver(self, row: _Claimed, invitation: reads.Invitation | None) -> None:
+        """Send one claimed row about `invitation` (None: deleted), or give it up."""
         now = self.clock.now()
         void = _void(invitation, now)
         if void is not None or invitation is None:
@@ -155,7 +158,6 @@ class Mailer:
         except SendError as exc:
             await self._failed(row, str(exc))
             return
-        self.sent += 1
         await _record(row.id, status=EmailStatus.SENT, sent_at=self.clock.now(), last_error=None)
 
     def letter(self, row: _Claimed, invitation: reads.Invitation) -> Letter:

@@ -67,6 +67,35 @@ async def send(
     (ids first, then addresses), in order."""
     domain = parse_id(domain_id, name="domainId")
     grant = await authorize(caller, Action.INVITATION_SEND, domain)
+    ids, role = await _validated(grant, invitee_ids, emails, role_id, runtime)
+    # The quota counts invitees, not calls; past it, nothing is written.
+    await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(ids) + len(emails))
+    now = runtime.clock.now()
+    asked = [_Target(i, None) for i in ids] + await _by_address(emails)
+    expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
+    planned: list[SendResult | _Candidate] = [
+        t
+        if isinstance(t, errors.UserFacingError)
+        else _candidate(grant, role, t, now, expires_at, runtime)
+        for t in await _checked(domain, asked, now)
+    ]
+    candidates = [c for c in planned if isinstance(c, _Candidate)]
+    outcomes = await _insert(candidates)
+    if outcomes.sent:
+        runtime.relay.kick()
+        if any(c.mail for c in candidates):
+            runtime.mailer.kick()
+    return [outcomes.result(c.invitation.id) if isinstance(c, _Candidate) else c for c in planned]
+
+
+async def _validated(
+    grant: Grant,
+    invitee_ids: Sequence[str],
+    emails: Sequence[str],
+    role_id: str,
+    runtime: Runtime,
+) -> tuple[list[UUID], Role]:
+    """The call's ids and role, or why the whole call is refused."""
     count = len(invitee_ids) + len(emails)
     if not 1 <= count <= MAX_INVITEES:
         raise errors.BadUserInputError(
@@ -78,25 +107,7 @@ async def send(
         raise errors.EmailDisabledError(
             "This server sends no e-mail (SMTP_URL is unset): invite people by account"
         )
-    # The quota counts invitees, not calls; past it, nothing is written.
-    await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=count)
-    now = runtime.clock.now()
-    asked = [_Target(i, None) for i in ids] + await _by_address(emails)
-    targets = await _checked(domain, asked, now)
-    expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
-    planned: list[SendResult | _Candidate] = [
-        t
-        if isinstance(t, errors.UserFacingError)
-        else _candidate(grant, role, t, now, expires_at, runtime)
-        for t in targets
-    ]
-    candidates = [c for c in planned if isinstance(c, _Candidate)]
-    outcomes = await _insert(candidates)
-    if outcomes.sent:
-        runtime.relay.kick()
-        if any(c.mail for c in candidates if c.invitation.id in outcomes.sent):
-            runtime.mailer.kick()
-    return [outcomes.result(c.invitation.id) if isinstance(c, _Candidate) else c for c in planned]
+    return ids, role
 
 
 async def grantable_role(grant: Grant, role_id: UUID) -> Role:

@@ -1,5 +1,5 @@
-"""The SMTP transport against a real server: STARTTLS when offered, TLS from the start with
-smtps://, credentials from the URL, and what a failure says."""
+"""The SMTP transport against a real server (STARTTLS when offered, TLS from the start with
+smtps://, credentials from the URL, what a failure says), and the e-mail settings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from app.mail.compose import InvitationMail, Letter, compose
 from app.mail.transports import SendError, SmtpTransport
+from app.settings import Settings, SettingsError
 from tests import external
 from tests.mailbox import parts, smtp_server
 from tests.processes import free_port
@@ -111,3 +112,48 @@ async def test_no_server_is_a_send_error() -> None:
 
     with pytest.raises(SendError):
         await transport.send(LETTER, at=NOW)
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+def test_email_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "SMTP_URL": "smtps://ann:secret@mail.acme.test",
+        "MAIL_FROM": "Acme <invitations@acme.test>",
+        "EMAIL_RETRY_SECONDS": "5, 60",
+        "PORT": "9000",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    settings = Settings.from_env(env_file="/nonexistent")
+    transport = SmtpTransport(settings.smtp_url or "", sender=settings.mail_from, timeout=1)
+
+    assert settings.email_retry_seconds == (5, 60)
+    assert settings.web_url == "http://127.0.0.1:9000"  # PUBLIC_URL's default
+    assert (transport.hostname, transport.port, transport.implicit_tls) == (
+        "mail.acme.test",
+        465,
+        True,
+    )
+    assert (transport.username, transport.password) == ("ann", "secret")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SMTP_URL", "http://mail.acme.test"),
+        ("SMTP_URL", "smtp://mail.acme.test:port"),
+        ("EMAIL_RETRY_SECONDS", "30,soon"),
+        ("EMAIL_RETRY_SECONDS", "30,0"),
+        ("PUBLIC_URL", "ftp://acme.test"),
+        ("EMAIL_TIMEOUT_SECONDS", "0"),
+    ],
+)
+def test_unusable_email_settings_refuse_to_start(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env(env_file="/nonexistent")
