@@ -138,7 +138,8 @@ async def _by_address(addresses: Sequence[str]) -> list[_Target | errors.UserFac
         except errors.InvalidInputError as exc:
             cleaned.append(exc)
     valid = [a for a in cleaned if isinstance(a, str)]
-    accounts = {row[1]: sql.uuid(row[0]) for row in await sql.fetch(ACCOUNTS, valid)}
+    found = await sql.fetch(ACCOUNTS, valid) if valid else []
+    accounts = {row[1]: sql.uuid(row[0]) for row in found}
     return [
         a if isinstance(a, errors.UserFacingError) else _Target(accounts.get(a), a) for a in cleaned
     ]
