@@ -21,6 +21,8 @@ between them from these classes, so a new failure is written here once.
         ├── AlreadyMemberError        ALREADY_MEMBER
         ├── AlreadyInvitedError       ALREADY_INVITED
         ├── InvitationRejectedError   INVITATION_REJECTED
+        ├── InvitationExpiredError    INVITATION_EXPIRED
+        ├── EmailDisabledError        EMAIL_DISABLED
         ├── RoleNotFoundError         ROLE_NOT_FOUND
         ├── RoleNotAllowedError       ROLE_NOT_ALLOWED
         ├── InvitationNotPendingError INVITATION_NOT_PENDING  + status
@@ -136,6 +138,16 @@ class AlreadyInvitedError(UserFacingError):
 
 class InvitationRejectedError(UserFacingError):
     code = "INVITATION_REJECTED"
+
+
+class InvitationExpiredError(UserFacingError):
+    code = "INVITATION_EXPIRED"
+
+
+class EmailDisabledError(UserFacingError):
+    """Invitations by address need e-mail, and this server has no SMTP_URL."""
+
+    code = "EMAIL_DISABLED"
 
 
 class RoleNotFoundError(UserFacingError):

@@ -23,9 +23,11 @@ from app.graphql.policy import QueryLimits
 from app.graphql.schema import AppSchema, build_schema
 from app.graphql.view import GraphQLView
 from app.health import health_routes
+from app.mail.transports import LogTransport, SmtpTransport, Transport
 from app.ratelimit import RateLimiter
 from app.relay import Relay
 from app.runtime import Runtime
+from app.services.mailer import Mailer
 from app.settings import Settings
 from app.web import web_app
 
@@ -42,6 +44,15 @@ def schema_for(settings: Settings) -> AppSchema:
         fields=settings.max_fields,
     )
     return build_schema(limits, production=settings.production)
+
+
+def transport_for(settings: Settings) -> Transport:
+    """SMTP when configured; else the log (production queues no e-mail without SMTP)."""
+    if settings.smtp_url:
+        return SmtpTransport(
+            settings.smtp_url, sender=settings.mail_from, timeout=settings.email_timeout_seconds
+        )
+    return LogTransport()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
@@ -63,8 +74,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus(broker)
     relay = Relay(bus)
     limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
+    mailer = Mailer(settings, clock, transport_for(settings))
     runtime = Runtime(
-        settings=settings, clock=clock, auth=auth, bus=bus, relay=relay, limiter=limiter
+        settings=settings,
+        clock=clock,
+        auth=auth,
+        bus=bus,
+        relay=relay,
+        limiter=limiter,
+        mailer=mailer,
     )
     graphql = GraphQLView(
         schema_for(settings),
@@ -83,9 +101,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await bus.broker.start()
             await relay.start()
             relay.kick()  # what earlier processes committed and did not publish
+            await mailer.start()  # and it sends what they queued
             try:
                 yield
             finally:
+                await mailer.stop()
                 await relay.stop()
                 await bus.broker.stop()
                 await limiter.close()

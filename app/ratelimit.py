@@ -1,4 +1,5 @@
-"""Rate limits on abuse-prone actions: sign-in attempts, invitations sent, resends.
+"""Rate limits on abuse-prone actions: sign-in attempts, invitations sent, resends,
+invitation links tried.
 
 Services call `RateLimiter.consume(limit, key, cost)` before doing the work; past
 the limit it raises `RateLimitedError` (RATE_LIMITED, `retryAfter` seconds) and
@@ -8,7 +9,8 @@ hit of a key: at most `count` units per `seconds`.
 Configured by one string (the `RATE_LIMITS` variable), comma-separated
 `name=count/seconds` items overriding the defaults, or `off`:
 
-    RATE_LIMITS="signin_account=10/60,signin_ip=30/60,send=500/3600,resend=3/600"
+    RATE_LIMITS="signin_account=10/60,signin_ip=30/60,send=500/3600,resend=3/600,\
+                 invite_token=20/60"
 
 Counters live in the process (`MemoryStore`) unless a Redis URL is given, then in
 Redis (`RedisStore`) so that every server process shares them. A store failure
@@ -35,6 +37,7 @@ class Limit(StrEnum):
     SIGNIN_IP = "signin_ip"  # sign-in attempts per client address
     SEND = "send"  # invitees invited per inviter
     RESEND = "resend"  # resends per invitation
+    INVITE_TOKEN = "invite_token"  # invitation-link look-ups per client address
 
 
 _REFUSALS = {
@@ -42,6 +45,7 @@ _REFUSALS = {
     Limit.SIGNIN_IP: "Too many sign-in attempts from your address",
     Limit.SEND: "You have sent too many invitations",
     Limit.RESEND: "This invitation was resent too often",
+    Limit.INVITE_TOKEN: "Too many invitation links tried from your address",
 }
 
 
@@ -59,6 +63,7 @@ DEFAULT_RULES: dict[Limit, Rule] = {
     Limit.SIGNIN_IP: Rule(30, 60),
     Limit.SEND: Rule(500, 3600),
     Limit.RESEND: Rule(3, 600),
+    Limit.INVITE_TOKEN: Rule(20, 60),
 }
 
 

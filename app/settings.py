@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 
@@ -48,6 +49,16 @@ class Settings:
     ws_init_timeout_seconds: int = 10
     ws_max_operations: int = 20
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    # E-mail: unset SMTP_URL writes messages to the log (development) or refuses
+    # invitations by address (production).
+    smtp_url: str | None = None
+    mail_from: str = "invitations@localhost"
+    # Where the web app is served, for the links in e-mails; None: http://HOST:PORT.
+    public_url: str | None = None
+    # Seconds between a failed send and the next attempt; FAILED after the last.
+    email_retry_seconds: tuple[int, ...] = (30, 120, 600, 3600)
+    # Bound on one SMTP exchange (connect, TLS, AUTH, DATA).
+    email_timeout_seconds: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -57,6 +68,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def web_url(self) -> str:
+        """The web app's address as e-mails link to it, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, env_file: str = ".env") -> Settings:
@@ -96,6 +112,11 @@ class Settings:
             ws_init_timeout_seconds=number("ws_init_timeout_seconds"),
             ws_max_operations=number("ws_max_operations"),
             rate_limits=_rate_limits(config("RATE_LIMITS", default="")),
+            smtp_url=config("SMTP_URL", default=None) or None,
+            mail_from=config("MAIL_FROM", default=cls.mail_from),
+            public_url=config("PUBLIC_URL", default=None) or None,
+            email_retry_seconds=_seconds_list(config("EMAIL_RETRY_SECONDS", default="")),
+            email_timeout_seconds=number("email_timeout_seconds"),
         )
         settings.validate()
         return settings
@@ -117,6 +138,10 @@ class Settings:
                 f"{self.workers} workers need REDIS_URL=redis://…: without it a "
                 "subscriber only hears about changes made through its own worker."
             )
+        if self.smtp_url:
+            _check_smtp_url(self.smtp_url)
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise SettingsError("PUBLIC_URL must be an http:// or https:// address")
         if self.production:
             self._validate_production()
 
@@ -138,6 +163,7 @@ class Settings:
 
 # Integer limits, each read from the variable of the same name in upper case.
 LIMITS = (
+    "email_timeout_seconds",
     "max_depth",
     "max_aliases",
     "max_tokens",
@@ -154,3 +180,31 @@ def _rate_limits(text: str) -> RateLimits:
         return RateLimits.parse(text)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
+
+
+def _seconds_list(text: str) -> tuple[int, ...]:
+    """EMAIL_RETRY_SECONDS: comma-separated positive integers; empty: the default."""
+    if not text.strip():
+        return Settings.email_retry_seconds
+    try:
+        delays = tuple(int(item) for item in text.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or min(delays) <= 0:
+        raise SettingsError(
+            f"EMAIL_RETRY_SECONDS must be positive whole seconds like 30,120,600, not {text!r}"
+        )
+    return delays
+
+
+def _check_smtp_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError(
+            "SMTP_URL must look like smtp://[user:password@]host:port "
+            "(STARTTLS when offered) or smtps://... (TLS from the start)"
+        )

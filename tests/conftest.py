@@ -18,10 +18,12 @@ from app.brokers.memory import InMemoryBroker
 from app.clock import ManualClock
 from app.db import MODELS, PARTIAL_INDEXES, RELAY_CURSOR_ROW, tortoise_config
 from app.events import EventBus
+from app.main import transport_for
 from app.ratelimit import RateLimiter
 from app.relay import Relay
 from app.runtime import Runtime
 from app.services import domains
+from app.services.mailer import Mailer
 from app.settings import Settings
 from tests import external
 from tests.client import PRODUCTION, GraphQLClient, asgi_client
@@ -138,12 +140,35 @@ def limiter() -> RateLimiter:
 
 
 @pytest.fixture
+def settings() -> Settings:
+    """The configuration services see: a test module may override it (SMTP, say)."""
+    return Settings()
+
+
+@pytest.fixture
+def mailer(settings: Settings, clock: ManualClock) -> Mailer:
+    """Never started: tests that deliver call `await mailer.tick()` when they choose."""
+    return Mailer(settings, clock, transport_for(settings))
+
+
+@pytest.fixture
 async def runtime(
-    clock: ManualClock, auth: Authenticator, bus: EventBus, limiter: RateLimiter
+    settings: Settings,
+    clock: ManualClock,
+    auth: Authenticator,
+    bus: EventBus,
+    limiter: RateLimiter,
+    mailer: Mailer,
 ) -> AsyncIterator[Runtime]:
     relay = Relay(bus)
     yield Runtime(
-        settings=Settings(), clock=clock, auth=auth, bus=bus, relay=relay, limiter=limiter
+        settings=settings,
+        clock=clock,
+        auth=auth,
+        bus=bus,
+        relay=relay,
+        limiter=limiter,
+        mailer=mailer,
     )
     await relay.stop()  # before the test's database goes away
 

@@ -51,9 +51,9 @@ CREATE_ROLE = """mutation CreateRole($domainId: ID!, $name: String!, $actions: [
 # ---------------------------------------------------------------- invitations
 
 INVITATION_FIELDS = """
-  id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount
+  id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount inviteeEmail
   domain { id name } invitee { id name } invitedBy { id name } role { id name }
-  history { kind at actor { id } invitationId }
+  history { kind at actor { id } invitationId invitee { id } }
 """
 SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
   sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {{
@@ -62,6 +62,22 @@ SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
       __typename
       ... on Invitation {{ {INVITATION_FIELDS} }}
       ... on UserError {{ code message }}
+    }} }}
+    ... on UserError {{ code message }}
+  }}
+}}"""
+SEND_TO = f"""mutation SendTo($domainId: ID!, $inviteeIds: [ID!], $emails: [String!],
+                         $roleId: ID!) {{
+  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, emails: $emails,
+                  roleId: $roleId) {{
+    __typename
+    ... on SendInvitationsPayload {{ results {{
+      __typename
+      ... on Invitation {{
+        {INVITATION_FIELDS} emailDelivery {{ status attempts lastError sentAt }}
+      }}
+      ... on UserError {{ code message }}
+      ... on InvalidInput {{ field }}
     }} }}
     ... on UserError {{ code message }}
   }}
@@ -91,6 +107,35 @@ DELETE = """mutation Delete($id: ID!) {
   }
 }"""
 INVITATION = f"query Invitation($id: ID!) {{ invitation(id: $id) {{ {INVITATION_FIELDS} }} }}"
+EMAIL_DELIVERY = """query EmailDelivery($id: ID!) {
+  invitation(id: $id) { id emailDelivery { status attempts lastError sentAt } }
+}"""
+
+# ---------------------------------------------------------------- invitation links
+
+BY_TOKEN = """query ByToken($token: String!) {
+  invitationByToken(token: $token) {
+    domainName roleName inviterName inviteeEmail message expiresAt status
+  }
+}"""
+CLAIM = f"""mutation Claim($token: String!) {{
+  claimInvitation(token: $token) {{
+    __typename
+    ... on Invitation {{ {INVITATION_FIELDS} }}
+    ... on UserError {{ code message }}
+    ... on InvitationNotPending {{ status }}
+  }}
+}}"""
+SIGN_UP_CLAIMING = """mutation SignUpClaiming($email: String!, $name: String!, $password: String!,
+                               $token: String) {
+  signUp(email: $email, name: $name, password: $password, invitationToken: $token) {
+    __typename
+    ... on AuthPayload { token user { id email name } invitation { id status inviteeEmail
+                                                                  invitee { id } } }
+    ... on UserError { code message }
+    ... on InvitationNotPending { status }
+  }
+}"""
 
 # ---------------------------------------------------------------- pages
 # Every relation a row has is selected, so that the query-count tests cover them all.

@@ -8,11 +8,13 @@ from app import models, rows
 from app.auth import Authenticator, Session
 from app.brokers.memory import InMemoryBroker
 from app.events import EventBus
+from app.mail.transports import LogTransport
 from app.permissions import Action
 from app.ratelimit import RateLimiter
 from app.relay import Relay
 from app.runtime import Runtime
 from app.services import domains
+from app.services.mailer import Mailer
 from app.settings import Settings
 
 _counter = itertools.count(1)
@@ -22,13 +24,15 @@ PASSWORD = "password123"  # every test account's, unless a test picks another
 def runtime_for(auth: Authenticator) -> Runtime:
     """A runtime around `auth`: real time, in-process events, no rate limits."""
     bus = EventBus(InMemoryBroker())
+    settings = Settings()
     return Runtime(
-        settings=Settings(),
+        settings=settings,
         clock=auth.clock,
         auth=auth,
         bus=bus,
         relay=Relay(bus),
         limiter=RateLimiter.disabled(),
+        mailer=Mailer(settings, auth.clock, LogTransport()),
     )
 
 

@@ -43,6 +43,19 @@ def is_ready(base: str) -> bool:
         return False
 
 
+@dataclass
+class Server:
+    """A `python -m app serve` process and its base URL."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown, no goodbye."""
+        self.process.kill()
+        self.process.wait()
+
+
 @contextmanager
 def running_server(
     env: dict[str, str],
@@ -51,6 +64,18 @@ def running_server(
     timeout: float = 30,
 ) -> Iterator[str]:
     """Start `python -m app serve` as an operator would; yield its base URL once ready."""
+    with server_process(env, args=args, timeout=timeout) as server:
+        yield server.base
+
+
+@contextmanager
+def server_process(
+    env: dict[str, str],
+    *,
+    args: Sequence[str] = (),
+    timeout: float = 30,
+) -> Iterator[Server]:
+    """`running_server`, yielding the process too (a test may kill it)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -78,7 +103,7 @@ def running_server(
 
     try:
         wait_until(ready, timeout=timeout, interval=0.1, what=f"the server at {base} to be ready")
-        yield base
+        yield Server(base, process)
     finally:
         process.terminate()
         try:

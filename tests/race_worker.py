@@ -13,16 +13,10 @@ from tortoise import Tortoise
 
 from app import errors
 from app.auth import Authenticator
-from app.brokers.memory import InMemoryBroker
 from app.clock import SystemClock
 from app.db import tortoise_config
-from app.events import EventBus
-from app.ratelimit import RateLimiter
-from app.relay import Relay
-from app.runtime import Runtime
 from app.services import accounts, invitations
-from app.settings import Settings
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, runtime_for
 from tests.polling import wait_until
 
 
@@ -34,15 +28,7 @@ async def contend(
     auth = Authenticator(
         secret_key="race", token_ttl=timedelta(hours=1), cheap_hashing=True, clock=clock
     )
-    bus = EventBus(InMemoryBroker())
-    runtime = Runtime(
-        settings=Settings(),
-        clock=clock,
-        auth=auth,
-        bus=bus,
-        relay=Relay(bus),
-        limiter=RateLimiter.disabled(),
-    )
+    runtime = runtime_for(auth)
     try:
         token, _ = await accounts.sign_in(
             email=email, password=PASSWORD, client_address=None, runtime=runtime

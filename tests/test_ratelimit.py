@@ -148,9 +148,8 @@ def test_rate_limits_format_overrides_defaults_and_can_be_off() -> None:
     assert limits.rules[Limit.RESEND] == Rule(1, 3600)
     assert limits.rules[Limit.SIGNIN_ACCOUNT] == Rule(10, 60)
     assert RateLimits.parse("off").rules == {}
-    assert (
-        str(RateLimits.parse(""))
-        == "signin_account=10/60,signin_ip=30/60,send=500/3600,resend=3/600"
+    assert str(RateLimits.parse("")) == (
+        "signin_account=10/60,signin_ip=30/60,send=500/3600,resend=3/600,invite_token=20/60"
     )
 
 

@@ -36,6 +36,7 @@ from tests import factories
 from tests.client import GraphQLClient
 from tests.documents import (
     AUDIT,
+    CLAIM,
     DELETE,
     DOMAINS,
     INVITATION_EVENTS,
@@ -194,6 +195,29 @@ async def test_resend_notifies_the_invitee_again(
             invitation_id,
             "PENDING",
             1,
+        )
+
+
+async def test_claiming_an_invitation_by_email_notifies_the_claimer(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        invitation = await world.invite_address("newcomer@example.com")
+        outbox = await models.EmailMessage.get(invitation_id=invitation["id"])
+        assert outbox.nonce is not None
+        secret = world.gql.runtime.links.secret(outbox.nonce)  # as the mailer renders it
+        carol = await create_user(auth)
+        async with connect(http, await token_of(auth, carol)) as socket:
+            await socket.subscribe("1", INVITATION_RECEIVED)
+            await subscribed(app, 1)
+
+            await world.mutate(CLAIM, as_=carol, token=secret)
+            message = await socket.receive(timeout=1)
+
+        received = message["payload"]["data"]["invitationReceived"]
+        assert (received["id"], received["invitee"]) == (
+            invitation["id"],
+            {"id": str(carol.user.id)},
         )
 
 

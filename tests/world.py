@@ -8,7 +8,7 @@ from typing import Any
 from app import rows
 from app.auth import Session
 from tests.client import GraphQLClient, Result
-from tests.documents import DELETE, RESEND, RESPOND, SEND
+from tests.documents import DELETE, RESEND, RESPOND, SEND, SEND_TO
 from tests.factories import create_domain, create_user, role_named
 
 
@@ -30,6 +30,30 @@ class World:
         )
         payload: dict[str, Any] = result.ok()["sendInvitations"]
         return payload
+
+    async def send_to(
+        self,
+        emails: Sequence[str],
+        ids: Sequence[Session] = (),
+        role: str = "member",
+        as_: Session | None = None,
+    ) -> Result:
+        """sendInvitations to these users and addresses; the raw result."""
+        role_id = str((await role_named(self.domain, role)).id)
+        variables = {
+            "domainId": str(self.domain.id),
+            "inviteeIds": [str(i.user.id) for i in ids],
+            "emails": list(emails),
+            "roleId": role_id,
+        }
+        return await self.gql.execute(SEND_TO, variables, as_=as_ or self.admin)
+
+    async def invite_address(self, email: str, role: str = "member") -> dict[str, Any]:
+        """Invite one address; its invitation."""
+        payload = (await self.send_to([email], role=role)).ok()["sendInvitations"]
+        invitation: dict[str, Any] = payload["results"][0]
+        assert invitation["__typename"] == "Invitation", invitation
+        return invitation
 
     async def invite(self, invitee: Session, role: str = "member") -> str:
         payload = await self.send([invitee], role)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app import errors
 from app.graphql.context import Info
 from app.graphql.errors import result_union
-from app.graphql.types import AuthPayload, User
+from app.graphql.types import AuthPayload, Invitation, User
 from app.services import accounts
 
 
@@ -22,16 +24,46 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Create an account; returns a token for it.",
+        description=(
+            "Create an account; returns a token for it. With invitationToken, also claims "
+            "that invitation in the same transaction: when the link is void (NOT_FOUND, "
+            "INVITATION_NOT_PENDING) no account is created."
+        ),
         graphql_type=result_union(
-            "SignUpResult", AuthPayload, errors.EmailTakenError, errors.InvalidInputError
+            "SignUpResult",
+            AuthPayload,
+            errors.EmailTakenError,
+            errors.InvalidInputError,
+            errors.NotFoundError,
+            errors.InvitationNotPendingError,
         ),
     )
-    async def sign_up(self, info: Info, email: str, name: str, password: str) -> AuthPayload:
-        token, user = await accounts.sign_up(
-            email=email, name=name, password=password, runtime=info.context.runtime
+    async def sign_up(
+        self,
+        info: Info,
+        email: str,
+        name: str,
+        password: str,
+        invitation_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "The secret of an invitation link to claim for the new account "
+                    "(rate limited per client address)."
+                )
+            ),
+        ] = None,
+    ) -> AuthPayload:
+        token, user, claimed = await accounts.sign_up(
+            email=email,
+            name=name,
+            password=password,
+            invitation_token=invitation_token,
+            client_address=info.context.client_address,
+            runtime=info.context.runtime,
         )
-        return AuthPayload(token=token, user=User.from_row(user))
+        invitation = Invitation.from_row(claimed) if claimed else None
+        return AuthPayload(token=token, user=User.from_row(user), invitation=invitation)
 
     @strawberry.mutation(
         description="Exchange an email and password for a token.",

@@ -15,10 +15,28 @@ strawberry.enum(InvitationEventKind, description="What happened to an invitation
 strawberry.enum(Action, description="What a role allows in its domain.")
 
 
+@strawberry.enum(description="Where an invitation's e-mail stands.")
+class EmailDeliveryStatus(Enum):
+    QUEUED = strawberry.enum_value(
+        "QUEUED", description="Waiting to be sent, or to be retried after a failure."
+    )
+    SENT = strawberry.enum_value("SENT", description="The mail server accepted it.")
+    FAILED = strawberry.enum_value(
+        "FAILED",
+        description="Given up: every retry failed, or the invitation changed before it went.",
+    )
+
+
 @strawberry.enum(description="An invitee's answer.")
 class InvitationResponse(Enum):
     ACCEPT = "ACCEPT"
     DECLINE = "DECLINE"
 
 
-__all__ = ["Action", "InvitationEventKind", "InvitationResponse", "InvitationStatus"]
+__all__ = [
+    "Action",
+    "EmailDeliveryStatus",
+    "InvitationEventKind",
+    "InvitationResponse",
+    "InvitationStatus",
+]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import strawberry
 
@@ -22,13 +23,18 @@ SendInvitationResult = result_union(
     errors.AlreadyMemberError,
     errors.AlreadyInvitedError,
     errors.InvitationRejectedError,
+    errors.InvitationExpiredError,
+    errors.InvalidInputError,
 )
 
 
 @strawberry.type
 class SendInvitationsPayload:
     results: list[Any] = strawberry.field(
-        description="One result per invitee, in the order of inviteeIds.",
+        description=(
+            "One result per invitee: first one per inviteeIds entry, then one per emails "
+            "entry, each in input order."
+        ),
         graphql_type=list[SendInvitationResult],  # type: ignore[valid-type]
     )
 
@@ -106,25 +112,47 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Invite 1 to 100 users to a domain with one role.",
+        description=(
+            "Invite 1 to 100 people (users by id and addresses together) to a domain with "
+            "one role; needs INVITATION_SEND. An address of an existing account invites that "
+            "user; any other address gets an e-mail with a one-time link."
+        ),
         graphql_type=result_union(
             "SendInvitationsResult",
             SendInvitationsPayload,
             errors.RoleNotFoundError,
             errors.RoleNotAllowedError,
+            errors.EmailDisabledError,
         ),
     )
     async def send_invitations(
         self,
         info: Info,
         domain_id: strawberry.ID,
-        invitee_ids: list[strawberry.ID],
         role_id: strawberry.ID,
+        invitee_ids: Annotated[
+            Sequence[strawberry.ID] | None,
+            strawberry.argument(
+                description="Users to invite, by id.",
+                graphql_type=list[strawberry.ID] | None,
+            ),
+        ] = (),
+        emails: Annotated[
+            Sequence[str] | None,
+            strawberry.argument(
+                description=(
+                    "Addresses to invite (compared case-insensitively); each result is "
+                    "INVALID_INPUT where one is not an e-mail address."
+                ),
+                graphql_type=list[str] | None,
+            ),
+        ] = (),
     ) -> SendInvitationsPayload:
         results = await invitations.send(
             info.context.session,
             domain_id=domain_id,
-            invitee_ids=invitee_ids,
+            invitee_ids=invitee_ids or (),
+            emails=emails or (),
             role_id=role_id,
             runtime=info.context.runtime,
         )

@@ -11,7 +11,7 @@ from app import rows
 from app.auth import Session
 from app.permissions import Grant
 from app.services import domains
-from app.services.invitations import reads
+from app.services.invitations import emails, reads
 
 
 class Loaders:
@@ -22,6 +22,16 @@ class Loaders:
         self.roles = DataLoader[UUID, list[rows.Role]](self._visible_roles)
         self.history = DataLoader[UUID, list[reads.Event]](reads.histories)
         self.invitation = DataLoader[UUID, reads.Invitation | None](reads.current)
+        # Keyed by (domain id, invitation id): shown only where the caller's grant reads.
+        self.email_delivery = DataLoader[tuple[UUID, UUID], emails.Delivery | None](
+            self._email_deliveries
+        )
 
     async def _visible_roles(self, domain_ids: list[UUID]) -> list[list[rows.Role]]:
         return await domains.visible_roles(await self.grant.load_many(domain_ids))
+
+    async def _email_deliveries(
+        self, keys: list[tuple[UUID, UUID]]
+    ) -> list[emails.Delivery | None]:
+        grants = await self.grant.load_many([domain for domain, _ in keys])
+        return await emails.deliveries(grants, [invitation for _, invitation in keys])

@@ -18,7 +18,10 @@ Out = TypeVar("Out")
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Each invitation sent or resent to the caller, right after it is committed."
+        description=(
+            "Each invitation sent or resent to the caller, or claimed by them through an "
+            "e-mailed link, right after it is committed."
+        )
     )
     async def invitation_received(self, info: Info) -> AsyncGenerator[Invitation, None]:
         # Opened before returning, so a refusal is an `error` message, not a stream.

@@ -13,7 +13,15 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships, notifications, people
+from app.graphql import (
+    accounts,
+    claims,
+    domains,
+    invitations,
+    memberships,
+    notifications,
+    people,
+)
 from app.graphql.context import request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 from app.graphql.execution import PlainFieldsExecution, plain_fields
@@ -56,9 +64,18 @@ class AppSchema(strawberry.Schema):
 
 Query = merge_types(
     "Query",
-    (accounts.Query, people.Query, domains.Query, invitations.Query, memberships.Query),
+    (
+        accounts.Query,
+        people.Query,
+        domains.Query,
+        invitations.Query,
+        claims.Query,
+        memberships.Query,
+    ),
 )
-Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
+Mutation = merge_types(
+    "Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation, claims.Mutation)
+)
 
 
 DEFAULT_LIMITS = QueryLimits()

@@ -14,8 +14,8 @@ import strawberry
 
 from app import ids, rows
 from app.graphql.context import Info
-from app.graphql.enums import Action, InvitationEventKind, InvitationStatus
-from app.services.invitations import reads
+from app.graphql.enums import Action, EmailDeliveryStatus, InvitationEventKind, InvitationStatus
+from app.services.invitations import claims, emails, reads
 from app.services.memberships import Member as MemberRow
 
 
@@ -75,6 +75,13 @@ class Domain:
 class AuthPayload:
     token: str
     user: User
+    invitation: Invitation | None = strawberry.field(
+        default=None,
+        description=(
+            "The invitation signUp claimed with its invitationToken (now the new user's, "
+            "PENDING); null otherwise."
+        ),
+    )
 
 
 @strawberry.type
@@ -110,6 +117,23 @@ class Invitation:
     rejected_at: datetime | None
     resent_at: datetime | None
     resend_count: int
+    invitee_email: str = strawberry.field(
+        description=(
+            "The address invited: the one typed for an invitation by e-mail (kept after it "
+            "is claimed), else the invitee's account e-mail."
+        )
+    )
+
+    @strawberry.field(
+        description=(
+            "The state of the latest e-mail about this invitation; null when none was sent "
+            "or the caller lacks INVITATION_READ in its domain."
+        )
+    )
+    async def email_delivery(self, info: Info) -> EmailDelivery | None:
+        key = (UUID(self.domain.id), UUID(self.id))
+        found = await info.context.loaders.email_delivery.load(key)
+        return EmailDelivery.from_row(found) if found else None
 
     @strawberry.field(description="Every transition, oldest first; survives resend and delete.")
     async def history(self, info: Info) -> list[InvitationEvent]:
@@ -131,6 +155,56 @@ class Invitation:
             rejected_at=row.rejected_at,
             resent_at=row.resent_at,
             resend_count=row.resend_count,
+            invitee_email=row.invitee_email,
+        )
+
+
+@strawberry.type(description="How the e-mail about an invitation fared.")
+class EmailDelivery:
+    status: EmailDeliveryStatus = strawberry.field(description="QUEUED, SENT or FAILED.")
+    attempts: int = strawberry.field(description="Sends tried so far (retries included).")
+    last_error: str | None = strawberry.field(
+        description="Why the last attempt failed (the mail server's answer); null once sent."
+    )
+    sent_at: datetime | None = strawberry.field(description="When the mail server accepted it.")
+
+    @classmethod
+    def from_row(cls, row: emails.Delivery) -> EmailDelivery:
+        return cls(
+            status=EmailDeliveryStatus(row.status),
+            attempts=row.attempts,
+            last_error=row.last_error,
+            sent_at=row.sent_at,
+        )
+
+
+@strawberry.type(
+    description=(
+        "What an invitation link shows before signing in: no ids, nothing the e-mail did "
+        "not already say."
+    )
+)
+class InvitationPreview:
+    domain_name: str = strawberry.field(description="The domain the link invites to.")
+    role_name: str = strawberry.field(description="The role the invitee will have there.")
+    inviter_name: str = strawberry.field(description="Who sent the invitation.")
+    invitee_email: str = strawberry.field(description="The address the invitation was sent to.")
+    message: str | None = strawberry.field(description="The inviter's message, if any.")
+    expires_at: datetime = strawberry.field(description="When the link stops working.")
+    status: InvitationStatus = strawberry.field(
+        description="PENDING: it can be claimed; EXPIRED: ask for a new one."
+    )
+
+    @classmethod
+    def from_row(cls, row: claims.Preview) -> InvitationPreview:
+        return cls(
+            domain_name=row.domain_name,
+            role_name=row.role_name,
+            inviter_name=row.inviter_name,
+            invitee_email=row.invitee_email,
+            message=row.message,
+            expires_at=row.expires_at,
+            status=InvitationStatus(row.status),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from app import errors, models, rows, sql
 from app.auth import Session
@@ -10,6 +11,7 @@ from app.permissions import signed_in
 from app.ratelimit import Limit
 from app.rows import USER_COLUMNS, columns
 from app.runtime import Runtime
+from app.services.invitations import claims, reads
 from app.services.validation import check_password, clean_email, clean_name
 
 BY_EMAIL = sql.Sql(
@@ -18,20 +20,39 @@ BY_EMAIL = sql.Sql(
 
 
 async def sign_up(
-    *, email: str, name: str, password: str, runtime: Runtime
-) -> tuple[str, rows.User]:
-    """Create an account and sign it in."""
+    *,
+    email: str,
+    name: str,
+    password: str,
+    invitation_token: str | None = None,
+    client_address: str | None = None,
+    runtime: Runtime,
+) -> tuple[str, rows.User, reads.Invitation | None]:
+    """Create an account and sign it in; with an invitation link's secret, also claim
+    that invitation: all of it, or (the secret being void) nothing."""
     email, name = clean_email(email), clean_name(name)
-    password_hash = await runtime.auth.hash_password(check_password(password))
-    try:
-        user = await models.User.create(
-            email=email, name=name, password_hash=password_hash, created_at=runtime.clock.now()
+    check_password(password)
+    link = None
+    if invitation_token is not None:
+        link = await claims.find(
+            token=invitation_token, client_address=client_address, runtime=runtime
         )
-    except IntegrityError:
-        raise errors.EmailTakenError(
-            f"An account for {email} already exists: sign in instead"
-        ) from None
-    return await runtime.auth.issue_token(user.id), rows.User(user.id, user.email, user.name)
+    password_hash = await runtime.auth.hash_password(password)
+    now = runtime.clock.now()
+    async with in_transaction():
+        try:
+            user = await models.User.create(
+                email=email, name=name, password_hash=password_hash, created_at=now
+            )
+        except IntegrityError:
+            raise errors.EmailTakenError(
+                f"An account for {email} already exists: sign in instead"
+            ) from None
+        claimed = await claims.take(link, user.id, now) if link else None
+        token = await runtime.auth.issue_token(user.id)
+    if claimed:
+        runtime.relay.kick()
+    return token, rows.User(user.id, user.email, user.name), claimed
 
 
 async def sign_in(

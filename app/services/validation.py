@@ -21,11 +21,11 @@ def clean_name(value: str, *, field: str = "name") -> str:
     return name
 
 
-def clean_email(value: str) -> str:
+def clean_email(value: str, *, field: str = "email") -> str:
     email = value.strip().lower()
     if len(email) > 254 or not EMAIL_PATTERN.match(email):
         raise errors.InvalidInputError(
-            f"{value!r} is not an email address like name@example.com", field="email"
+            f"{value!r} is not an email address like name@example.com", field=field
         )
     return email
 

@@ -1,4 +1,5 @@
-"""Sending invitations: 1..100 invitees with one role, one result each, in order."""
+"""Sending invitations: 1..100 invitees (users by id, people by address) with one role,
+one result each, in order."""
 
 from __future__ import annotations
 
@@ -21,54 +22,92 @@ from app.rows import Role
 from app.runtime import Runtime
 from app.services import domains
 from app.services.invitations import changes, reads
+from app.services.invitations import emails as outbox
+from app.services.validation import clean_email
 
 MAX_INVITEES = 100
 
 SendResult = reads.Invitation | errors.UserFacingError
 
 KNOWN_USERS = sql.Sql('SELECT id, email FROM "user" WHERE id = ANY(?)')
+ACCOUNTS = sql.Sql('SELECT id, email FROM "user" WHERE email = ANY(?)')
 MEMBERS = sql.Sql("SELECT user_id FROM membership WHERE domain_id = ? AND user_id = ANY(?)")
-OPEN_INVITATIONS = sql.Sql(
-    "SELECT invitee_id, status FROM invitation "
-    "WHERE domain_id = ? AND invitee_id = ANY(?) AND status IN ('PENDING', 'REJECTED')"
+# An invitee's earlier invitations here: to their account, or to their address.
+EARLIER = sql.Sql(
+    "SELECT invitee_id, invitee_email, status, expires_at FROM invitation "
+    "WHERE domain_id = ? AND status IN ('PENDING', 'REJECTED', 'EXPIRED') "
+    "AND (invitee_id = ANY(?) OR invitee_email = ANY(?))"
 )
+
+
+class _Target(NamedTuple):
+    """Someone to invite: an account (`invitee_id`), or an address nobody has signed up
+    with (`invitee_id` None). `address` is None until an id's account is looked up."""
+
+    invitee_id: UUID | None
+    address: str | None
 
 
 class _Candidate(NamedTuple):
     invitation: models.Invitation
     event: models.InvitationEvent
+    mail: models.EmailMessage | None
 
 
 async def send(
     caller: Session | None,
     *,
     domain_id: str,
-    invitee_ids: Sequence[str],
+    invitee_ids: Sequence[str] = (),
+    emails: Sequence[str] = (),
     role_id: str,
     runtime: Runtime,
 ) -> list[SendResult]:
-    """Invite each user to a domain with one role; one result per invitee, in order."""
+    """Invite users and addresses to a domain with one role; one result per invitee
+    (ids first, then addresses), in order."""
     domain = parse_id(domain_id, name="domainId")
     grant = await authorize(caller, Action.INVITATION_SEND, domain)
-    if not 1 <= len(invitee_ids) <= MAX_INVITEES:
-        raise errors.BadUserInputError(
-            f"inviteeIds must list 1 to {MAX_INVITEES} users, got {len(invitee_ids)}"
-        )
-    invitees = parse_ids(list(invitee_ids), name="inviteeIds")
-    role = await grantable_role(grant, parse_id(role_id, name="roleId"))
+    ids, role = await _validated(grant, invitee_ids, emails, role_id, runtime)
     # The quota counts invitees, not calls; past it, nothing is written.
-    await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(invitees))
-    emails, refusals = await _refusals(domain, invitees)
+    await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(ids) + len(emails))
     now = runtime.clock.now()
+    asked = [_Target(i, None) for i in ids] + await _by_address(emails)
     expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
     planned: list[SendResult | _Candidate] = [
-        refusals.get(invitee) or _candidate(grant, role, invitee, emails[invitee], now, expires_at)
-        for invitee in invitees
+        t
+        if isinstance(t, errors.UserFacingError)
+        else _candidate(grant, role, t, now, expires_at, runtime)
+        for t in await _checked(domain, asked, now)
     ]
-    outcomes = await _insert([c for c in planned if isinstance(c, _Candidate)])
+    candidates = [c for c in planned if isinstance(c, _Candidate)]
+    outcomes = await _insert(candidates)
     if outcomes.sent:
         runtime.relay.kick()
+        if any(c.mail for c in candidates):
+            runtime.mailer.kick()
     return [outcomes.result(c.invitation.id) if isinstance(c, _Candidate) else c for c in planned]
+
+
+async def _validated(
+    grant: Grant,
+    invitee_ids: Sequence[str],
+    emails: Sequence[str],
+    role_id: str,
+    runtime: Runtime,
+) -> tuple[list[UUID], Role]:
+    """The call's ids and role, or why the whole call is refused."""
+    count = len(invitee_ids) + len(emails)
+    if not 1 <= count <= MAX_INVITEES:
+        raise errors.BadUserInputError(
+            f"inviteeIds and emails must list 1 to {MAX_INVITEES} invitees together, got {count}"
+        )
+    ids = parse_ids(list(invitee_ids), name="inviteeIds")
+    role = await grantable_role(grant, parse_id(role_id, name="roleId"))
+    if emails and outbox.disabled(runtime.settings):
+        raise errors.EmailDisabledError(
+            "This server sends no e-mail (SMTP_URL is unset): invite people by account"
+        )
+    return ids, role
 
 
 async def grantable_role(grant: Grant, role_id: UUID) -> Role:
@@ -89,42 +128,92 @@ def check_ceiling(grant: Grant, role: Role) -> None:
         )
 
 
-async def _refusals(
-    domain_id: UUID, invitees: list[UUID]
-) -> tuple[dict[UUID, str], dict[UUID, errors.UserFacingError]]:
-    """The invitees' e-mail addresses, and why each that cannot be invited cannot, read
-    in three queries for the whole batch."""
-    known = {sql.uuid(row[0]): row[1] for row in await sql.fetch(KNOWN_USERS, invitees)}
-    members = {sql.uuid(row[0]) for row in await sql.fetch(MEMBERS, domain_id, invitees)}
-    statuses = {
-        sql.uuid(row[0]): row[1] for row in await sql.fetch(OPEN_INVITATIONS, domain_id, invitees)
-    }
-    refusals: dict[UUID, errors.UserFacingError] = {}
-    for invitee in invitees:
-        if invitee not in known:
-            refusals[invitee] = errors.UserNotFoundError(f"No user has the id {invitee}")
-        elif invitee in members:
-            refusals[invitee] = errors.AlreadyMemberError("This user is already a member")
-        elif statuses.get(invitee) == Status.PENDING:
-            refusals[invitee] = already_invited()
-        elif statuses.get(invitee) == Status.REJECTED:
-            refusals[invitee] = errors.InvitationRejectedError(
-                "This user declined an earlier invitation: resend that one instead"
+async def _by_address(addresses: Sequence[str]) -> list[_Target | errors.UserFacingError]:
+    """Each address as the account that has it, or as an address to invite by e-mail;
+    INVALID_INPUT where it is not an address."""
+    cleaned: list[str | errors.UserFacingError] = []
+    for address in addresses:
+        try:
+            cleaned.append(clean_email(address, field="emails"))
+        except errors.InvalidInputError as exc:
+            cleaned.append(exc)
+    valid = [a for a in cleaned if isinstance(a, str)]
+    found = await sql.fetch(ACCOUNTS, valid) if valid else []
+    accounts = {row[1]: sql.uuid(row[0]) for row in found}
+    return [
+        a if isinstance(a, errors.UserFacingError) else _Target(accounts.get(a), a) for a in cleaned
+    ]
+
+
+async def _checked(
+    domain_id: UUID, targets: list[_Target | errors.UserFacingError], now: datetime
+) -> list[_Target | errors.UserFacingError]:
+    """Each target with its address, or why it cannot be invited, read in four queries
+    for the whole batch."""
+    ids = [t.invitee_id for t in targets if isinstance(t, _Target) and t.invitee_id]
+    known = {sql.uuid(row[0]): row[1] for row in await sql.fetch(KNOWN_USERS, ids)}
+    members = {sql.uuid(row[0]) for row in await sql.fetch(MEMBERS, domain_id, ids)}
+    addresses = [t.address for t in targets if isinstance(t, _Target) and t.address]
+    earlier = _Earlier(await sql.fetch(EARLIER, domain_id, ids, [*addresses, *known.values()]), now)
+
+    def check(target: _Target | errors.UserFacingError) -> _Target | errors.UserFacingError:
+        if isinstance(target, errors.UserFacingError):
+            return target
+        if target.invitee_id is None:
+            return earlier.refusal(target) or target
+        if target.invitee_id not in known:
+            return errors.UserNotFoundError(f"No user has the id {target.invitee_id}")
+        if target.invitee_id in members:
+            return errors.AlreadyMemberError("This user is already a member")
+        target = target._replace(address=known[target.invitee_id])
+        return earlier.refusal(target) or target
+
+    return [check(t) for t in targets]
+
+
+class _Earlier:
+    """The statuses of earlier invitations, by invitee and by address (a PENDING one
+    past its deadline counts as EXPIRED)."""
+
+    def __init__(self, found: list[sql.Row], now: datetime) -> None:
+        self.by_invitee: dict[UUID, set[str]] = {}
+        self.by_address: dict[str, set[str]] = {}
+        for invitee_id, address, status, expires_at in found:
+            if status == Status.PENDING and sql.moment(expires_at) <= now:
+                status = Status.EXPIRED
+            if invitee_id is not None:
+                self.by_invitee.setdefault(sql.uuid(invitee_id), set()).add(status)
+            self.by_address.setdefault(address, set()).add(status)
+
+    def refusal(self, target: _Target) -> errors.UserFacingError | None:
+        statuses = self.by_address.get(target.address or "", set())
+        if target.invitee_id is not None:
+            statuses = statuses | self.by_invitee.get(target.invitee_id, set())
+        who = "This user" if target.invitee_id else target.address
+        if Status.PENDING in statuses:
+            return already_invited(who)
+        if Status.REJECTED in statuses:
+            return errors.InvitationRejectedError(
+                f"{who} declined an earlier invitation: resend that one instead"
             )
-    return known, refusals
+        if Status.EXPIRED in statuses:
+            return errors.InvitationExpiredError(
+                f"{who} has an expired invitation here: resend that one instead"
+            )
+        return None
 
 
-def already_invited() -> errors.AlreadyInvitedError:
-    return errors.AlreadyInvitedError("This user already has a pending invitation here")
+def already_invited(who: str | None = "This user") -> errors.AlreadyInvitedError:
+    return errors.AlreadyInvitedError(f"{who} already has a pending invitation here")
 
 
 def _candidate(
-    grant: Grant, role: Role, invitee: UUID, email: str, now: datetime, expires_at: datetime
+    grant: Grant, role: Role, target: _Target, now: datetime, expires_at: datetime, runtime: Runtime
 ) -> _Candidate:
     invitation = models.Invitation(
         domain_id=grant.domain_id,
-        invitee_id=invitee,
-        invitee_email=email,
+        invitee_id=target.invitee_id,
+        invitee_email=target.address,
         invited_by_id=grant.user_id,
         role_id=role.id,
         status=Status.PENDING,
@@ -132,7 +221,16 @@ def _candidate(
         updated_at=now,
         expires_at=expires_at,
     )
-    return _Candidate(invitation, changes.event_row(invitation, Kind.SENT, grant.user_id, now))
+    mail = outbox.plan(
+        invitation.id,
+        target.address or "",
+        has_account=target.invitee_id is not None,
+        now=now,
+        runtime=runtime,
+    )
+    invitation.secret_hash = mail.secret_hash if mail else None
+    event = changes.event_row(invitation, Kind.SENT, grant.user_id, now)
+    return _Candidate(invitation, event, mail.row if mail else None)
 
 
 class _Outcomes:
@@ -149,7 +247,7 @@ class _Outcomes:
 
 async def _insert(candidates: list[_Candidate]) -> _Outcomes:
     """Write all invitations in one transaction; if one collides (a concurrent send or a
-    duplicate id in the batch), write each on its own so that one never undoes another."""
+    duplicate in the batch), write each on its own so that one never undoes another."""
     outcomes = _Outcomes()
     if not candidates:
         return outcomes
@@ -157,6 +255,9 @@ async def _insert(candidates: list[_Candidate]) -> _Outcomes:
         async with in_transaction():
             await models.Invitation.bulk_create([c.invitation for c in candidates])
             await models.InvitationEvent.bulk_create([c.event for c in candidates])
+            mails = [c.mail for c in candidates if c.mail]
+            if mails:
+                await models.EmailMessage.bulk_create(mails)
             ids = [c.invitation.id for c in candidates]
             outcomes.sent = {row.id: row for row in await reads.current(ids) if row}
         return outcomes
@@ -172,6 +273,10 @@ async def _insert_one(candidate: _Candidate, outcomes: _Outcomes) -> None:
         async with in_transaction():
             await candidate.invitation.save(force_create=True)
             await candidate.event.save(force_create=True)
+            if candidate.mail:
+                await candidate.mail.save(force_create=True)
             outcomes.sent[invitation_id] = await changes.reread(invitation_id)
     except IntegrityError:
-        outcomes.refused[invitation_id] = already_invited()
+        outcomes.refused[invitation_id] = already_invited(
+            "This user" if candidate.invitation.invitee_id else candidate.invitation.invitee_email
+        )

@@ -29,6 +29,7 @@ from app.permissions import (
 from app.ratelimit import Limit
 from app.runtime import Runtime
 from app.services.invitations import changes, reads
+from app.services.invitations import emails as outbox
 from app.services.invitations.send import already_invited, grantable_role
 
 
@@ -41,7 +42,9 @@ async def respond(
     target = Status.ACCEPTED if accept else Status.REJECTED
     stamp = {"confirmed_at": now} if accept else {"rejected_at": now}
     async with in_transaction():
-        await changes.transition(ref.id, Status.PENDING, status=target, updated_at=now, **stamp)
+        await changes.transition(
+            ref.id, Status.PENDING, status=target, updated_at=now, secret_hash=None, **stamp
+        )
         if accept:
             await _join(ref, now)
         kind = Kind.ACCEPTED if accept else Kind.REJECTED
@@ -70,7 +73,8 @@ async def _join(invitation: InvitationRef, now: datetime) -> None:
 async def resend(
     caller: Session | None, *, invitation_id: str, runtime: Runtime
 ) -> reads.Invitation:
-    """Send a REJECTED invitation again: same id, back to PENDING, the invitee notified."""
+    """Send a REJECTED invitation again: same id, back to PENDING, the invitee notified
+    (and e-mailed: an invitation by address with a new link, its old one void)."""
     ref, grant = await invitation_for_manager(
         caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
     )
@@ -78,6 +82,9 @@ async def resend(
     await runtime.limiter.consume(Limit.RESEND, str(ref.id))
     now = runtime.clock.now()
     expires_at = await changes.expiry(ref.domain_id, now, runtime.settings.invitation_ttl_seconds)
+    mail = outbox.plan(
+        ref.id, ref.invitee_email, has_account=ref.invitee_id is not None, now=now, runtime=runtime
+    )
     try:
         async with in_transaction():
             await changes.transition(
@@ -89,12 +96,16 @@ async def resend(
                 updated_at=now,
                 expires_at=expires_at,
                 resend_count=F("resend_count") + 1,
+                secret_hash=mail.secret_hash if mail else None,
             )
             await changes.record(ref, Kind.RESENT, grant.user_id, now)
+            await outbox.replace(ref.id, mail, reason="Not sent: the invitation was resent")
             result = await changes.reread(ref.id)
     except IntegrityError:
         raise already_invited() from None
     runtime.relay.kick()
+    if mail:
+        runtime.mailer.kick()
     return result
 
 
@@ -105,6 +116,7 @@ async def delete(caller: Session | None, *, invitation_id: str, runtime: Runtime
     )
     now = runtime.clock.now()
     async with in_transaction():
+        await outbox.cancel(ref.id, "Not sent: the invitation was deleted")
         deleted = await models.Invitation.filter(id=ref.id, status=Status.PENDING).delete()
         if not deleted:
             raise await changes.not_in_status(ref.id, Status.PENDING)
