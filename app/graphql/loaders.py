@@ -12,6 +12,7 @@ from app.auth import Session
 from app.permissions import Grant
 from app.services import domains
 from app.services.invitations import reads
+from app.services.webhooks import reads as webhook_reads
 
 
 class Loaders:
@@ -22,6 +23,9 @@ class Loaders:
         self.roles = DataLoader[UUID, list[rows.Role]](self._visible_roles)
         self.history = DataLoader[UUID, list[reads.Event]](reads.histories)
         self.invitation = DataLoader[UUID, reads.Invitation | None](reads.current)
+        self.webhook_attempts = DataLoader[UUID, list[webhook_reads.Attempt]](
+            webhook_reads.attempts
+        )
 
     async def _visible_roles(self, domain_ids: list[UUID]) -> list[list[rows.Role]]:
         return await domains.visible_roles(await self.grant.load_many(domain_ids))

@@ -21,6 +21,7 @@ from app.rows import Role
 from app.runtime import Runtime
 from app.services import domains
 from app.services.invitations import changes, reads
+from app.services.webhooks import deliveries
 
 MAX_INVITEES = 100
 
@@ -157,6 +158,7 @@ async def _insert(candidates: list[_Candidate]) -> _Outcomes:
         async with in_transaction():
             await models.Invitation.bulk_create([c.invitation for c in candidates])
             await models.InvitationEvent.bulk_create([c.event for c in candidates])
+            await deliveries.enqueue([c.event for c in candidates])
             ids = [c.invitation.id for c in candidates]
             outcomes.sent = {row.id: row for row in await reads.current(ids) if row}
         return outcomes
@@ -172,6 +174,7 @@ async def _insert_one(candidate: _Candidate, outcomes: _Outcomes) -> None:
         async with in_transaction():
             await candidate.invitation.save(force_create=True)
             await candidate.event.save(force_create=True)
+            await deliveries.enqueue([candidate.event])
             outcomes.sent[invitation_id] = await changes.reread(invitation_id)
     except IntegrityError:
         outcomes.refused[invitation_id] = already_invited()
