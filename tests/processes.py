@@ -42,6 +42,17 @@ def is_ready(base: str) -> bool:
         return False
 
 
+@dataclass
+class ServerProcess:
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: nothing of the shutdown runs."""
+        self.process.kill()
+        self.process.wait()
+
+
 @contextmanager
 def running_server(
     env: dict[str, str],
@@ -50,6 +61,20 @@ def running_server(
     timeout: float = 30,
 ) -> Iterator[str]:
     """Start `python -m app serve` as an operator would; yield its base URL once ready."""
+    with server_process(env, args=args, timeout=timeout) as server:
+        yield server.base
+
+
+@contextmanager
+def server_process(
+    env: dict[str, str],
+    *,
+    args: Sequence[str] = (),
+    timeout: float = 30,
+    output: Path | None = None,
+) -> Iterator[ServerProcess]:
+    """`running_server`, yielding the process too (to kill it); its output goes to the
+    file `output` when given (a pipe nobody reads would stall a talkative server)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -60,24 +85,25 @@ def running_server(
         "LOG_LEVEL": "warning",
         **env,
     }
+    sink = output.open("ab") if output else None
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", *args],
         cwd=ROOT,
         env=full_env,
-        stdout=subprocess.PIPE,
+        stdout=sink or subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"server exited early:\n{output}")
+            said = output.read_text() if output else process.stdout.read().decode()  # type: ignore[union-attr]
+            raise RuntimeError(f"server exited early:\n{said}")
         return is_ready(base)
 
     try:
         wait_until(ready, timeout=timeout, interval=0.1, what=f"the server at {base} to be ready")
-        yield base
+        yield ServerProcess(base, process)
     finally:
         process.terminate()
         try:
@@ -87,6 +113,8 @@ def running_server(
             process.wait()
         if process.stdout:
             process.stdout.close()
+        if sink:
+            sink.close()
 
 
 def graphql_data(

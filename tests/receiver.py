@@ -45,6 +45,7 @@ class Receiver:
     port: int = field(default_factory=free_port)
     secret: str | None = None  # set by the test once the webhook is created
     script: list[Answer] = field(default_factory=list)  # answers in order, then 204
+    first: Answer | None = None  # the answer to each webhook-id's first request, if given
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,17 +61,16 @@ class Receiver:
 
     async def handle(self, request: Request) -> Response:
         body = await request.body()
+        webhook_id = request.headers.get("webhook-id", "")
+        verified = self._verified(body, dict(request.headers))
         with self._lock:
-            answer = self.script.pop(0) if self.script else Answer()
-        self.received.append(
-            Received(
-                request.headers.get("webhook-id", ""),
-                request.headers.get("webhook-timestamp", ""),
-                self._verified(body, dict(request.headers)),
-                orjson.loads(body),
-                answer.status,
-            )
-        )
+            if self.first is not None and not self.count(webhook_id):
+                answer = self.first
+            else:
+                answer = self.script.pop(0) if self.script else Answer()
+            timestamp = request.headers.get("webhook-timestamp", "")
+            payload = orjson.loads(body)
+            self.received.append(Received(webhook_id, timestamp, verified, payload, answer.status))
         await asyncio.sleep(answer.delay)
         return Response(answer.body, status_code=answer.status)
 

@@ -175,10 +175,10 @@ def _observe(execution: ExecutionContext, seconds: float) -> None:
         return
     if execution.operation_type is OperationType.SUBSCRIPTION:
         return
-    if execution.pre_execution_errors:  # labelled later, by the schema's process_errors
+    if execution.result is None:  # refused by validation; labelled later, in process_errors
         code: str | None = "GRAPHQL_VALIDATION_FAILED"
     else:
-        errors = execution.result.errors if execution.result is not None else None
+        errors = execution.result.errors
         code = (errors[0].extensions or {}).get("code") if errors else None
     metrics.observe_operation(execution.operation_name, code, seconds)
 
