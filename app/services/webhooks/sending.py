@@ -55,8 +55,6 @@ def signed_headers(message: Message, at: datetime) -> dict[str, str]:
     """The Standard Webhooks headers of one attempt made at `at`."""
     return {
         "content-type": "application/json",
-        "user-agent": USER_AGENT,
-        "accept-encoding": "identity",  # the kept bytes are the body, never a zip bomb
         "webhook-id": message.id,
         "webhook-timestamp": str(int(at.timestamp())),
         "webhook-signature": Webhook(message.secret).sign(message.id, at, message.payload),
@@ -99,7 +97,12 @@ async def attempt(
 async def _post(
     http: httpx.AsyncClient, destination: destinations.Destination, message: Message, at: datetime
 ) -> tuple[int, str]:
-    headers = {**signed_headers(message, at), "host": destination.host_header}
+    headers = {
+        **signed_headers(message, at),
+        "host": destination.host_header,
+        "user-agent": USER_AGENT,
+        "accept-encoding": "identity",  # the bytes kept are the body: never a zip bomb
+    }
     async with http.stream(
         "POST",
         destination.url,
