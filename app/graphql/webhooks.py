@@ -212,7 +212,12 @@ class Mutation:
     @strawberry.mutation(
         description="Add a webhook to a domain (WEBHOOK_MANAGE; at most 20 per domain). In "
         "production the URL must be https and reach a public address.",
-        graphql_type=result_union("CreateWebhookResult", WebhookCreated, errors.InvalidInputError),
+        graphql_type=result_union(
+            "CreateWebhookResult",
+            WebhookCreated,
+            errors.InvalidInputError,
+            description="The webhook with its secret, or why the input was refused.",
+        ),
     )
     async def create_webhook(
         self,
@@ -241,7 +246,11 @@ class Mutation:
         description="Change a webhook (WEBHOOK_MANAGE); arguments left out stay as they are. "
         "Enabling it again clears an automatic disabling.",
         graphql_type=result_union(
-            "UpdateWebhookResult", Webhook, errors.NotFoundError, errors.InvalidInputError
+            "UpdateWebhookResult",
+            Webhook,
+            errors.NotFoundError,
+            errors.InvalidInputError,
+            description="The webhook as changed, or why it was not.",
         ),
     )
     async def update_webhook(
@@ -273,7 +282,12 @@ class Mutation:
 
     @strawberry.mutation(
         description="Delete a webhook and its deliveries (WEBHOOK_MANAGE).",
-        graphql_type=result_union("DeleteWebhookResult", DeletedWebhook, errors.NotFoundError),
+        graphql_type=result_union(
+            "DeleteWebhookResult",
+            DeletedWebhook,
+            errors.NotFoundError,
+            description="The deleted webhook's id, or NOT_FOUND.",
+        ),
     )
     async def delete_webhook(self, info: Info, webhook_id: WebhookId) -> DeletedWebhook:
         deleted = await endpoints.delete(info.context.session, webhook_id=webhook_id)
@@ -283,7 +297,10 @@ class Mutation:
         description="Give a webhook a new signing secret, shown only in the answer "
         "(WEBHOOK_MANAGE).",
         graphql_type=result_union(
-            "RotateWebhookSecretResult", WebhookSecretRotated, errors.NotFoundError
+            "RotateWebhookSecretResult",
+            WebhookSecretRotated,
+            errors.NotFoundError,
+            description="The new secret, or NOT_FOUND.",
         ),
     )
     async def rotate_webhook_secret(
