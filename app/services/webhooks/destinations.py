@@ -66,10 +66,10 @@ def allowed(address: Address, *, production: bool) -> bool:
     return address.is_global and not address.is_multicast
 
 
-async def resolve(url: httpx.URL, *, production: bool) -> Destination:
-    """Look the host up and check every address it has; the destination to connect to,
-    or RefusedError."""
-    _shaped(str(url), production=production)  # a stored URL meets today's rules too
+async def resolve(text: str, *, production: bool) -> Destination:
+    """Look the URL's host up and check every address it has; the destination to connect
+    to, or RefusedError. A stored URL must meet today's rules too."""
+    url = _shaped(text, production=production)
     try:
         found = await asyncio.get_running_loop().getaddrinfo(
             url.host, url.port or (443 if url.scheme == "https" else 80), type=socket.SOCK_STREAM
@@ -90,7 +90,7 @@ async def check_destination(text: str, *, production: bool) -> str:
     """A URL a webhook may be given now: its shape, then its addresses (INVALID_INPUT)."""
     url = check_url(text, production=production)
     try:
-        await resolve(url, production=production)
+        await resolve(str(url), production=production)
     except RefusedError as exc:
         raise errors.InvalidInputError(f"url refused: {exc}", field="url") from None
     return str(url)

@@ -81,7 +81,7 @@ async def attempt(
 
     try:
         async with asyncio.timeout(timeout):
-            destination = await destinations.resolve(httpx.URL(url), production=production)
+            destination = await destinations.resolve(url, production=production)
             status, body = await _post(http, destination, message, at)
     except destinations.RefusedError as exc:
         return outcome("refused", f"Refused: {exc}")
