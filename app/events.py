@@ -17,6 +17,8 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
+from app import metrics
+
 INVITATION = "invitation"
 MEMBER = "member"
 GAP: dict[str, Any] = {"gap": True}  # "messages may be missing: replay from the database"
@@ -110,10 +112,12 @@ class EventBus:
         replayed from the database wherever the broker may have lost some."""
         async with self.broker.subscribe(channel) as raw:
             self.subscriptions += 1
+            metrics.SUBSCRIPTIONS.inc()
             try:
                 yield _Followed(raw, await now() if after is None else after, replay)
             finally:
                 self.subscriptions -= 1
+                metrics.SUBSCRIPTIONS.dec()
 
 
 class _Followed:

@@ -1,18 +1,21 @@
-"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz, /readyz, the web
-app at /) and the lifespan."""
+"""create_app(settings): routes (/graphql over HTTP and WebSocket, /healthz, /readyz,
+/metrics, the web app at /) and the lifespan."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
+from app import metrics
 from app.auth import Authenticator
 from app.brokers.memory import InMemoryBroker
 from app.brokers.redis import RedisBroker
@@ -28,6 +31,7 @@ from app.ratelimit import RateLimiter
 from app.relay import Relay
 from app.runtime import Runtime
 from app.services.mailer import Mailer
+from app.services.webhooks.dispatcher import Dispatcher
 from app.settings import Settings
 from app.web import web_app
 
@@ -84,6 +88,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         limiter=limiter,
         mailer=mailer,
     )
+    dispatcher = Dispatcher(settings, clock)
+    relay.listeners.append(dispatcher.kick)
     graphql = GraphQLView(
         schema_for(settings),
         runtime=runtime,
@@ -100,15 +106,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await bus.broker.start()
             await relay.start()
+            await dispatcher.start()
             relay.kick()  # what earlier processes committed and did not publish
             await mailer.start()  # and it sends what they queued
             try:
                 yield
             finally:
                 await mailer.stop()
+                await dispatcher.stop()
                 await relay.stop()
                 await bus.broker.stop()
                 await limiter.close()
+                metrics.forget_process()
 
     app = Starlette(
         routes=[
@@ -117,10 +126,38 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ),
             WebSocketRoute("/graphql", graphql),
             *health_routes(bus, redis),
+            Route("/metrics", metrics_endpoint(settings)),
             Mount("/", app=web_app(), name="web"),
         ],
         lifespan=lifespan,
     )
     app.state.bus = bus  # tests and operators read subscriber figures from it
     app.state.runtime = runtime
+    app.state.dispatcher = dispatcher
     return app
+
+
+def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """GET /metrics: the Prometheus text of every process. With METRICS_TOKEN set it needs
+    `Authorization: Bearer <token>`; without, it is open in development and absent (404)
+    in production."""
+
+    async def scrape(request: Request) -> Response:
+        allowed = metrics.scrape_allowed(
+            settings.metrics_token,
+            request.headers.get("authorization"),
+            production=settings.production,
+        )
+        if allowed is None:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        if not allowed:
+            return Response(
+                "Send Authorization: Bearer <METRICS_TOKEN>",
+                status_code=401,
+                headers={"www-authenticate": "Bearer"},
+                media_type="text/plain",
+            )
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    return scrape

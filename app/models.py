@@ -56,6 +56,27 @@ class DeliveryStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class WebhookEventType(StrEnum):
+    """What a webhook may subscribe to: the invitation and member event kinds. A type's
+    position is its bit in Webhook.event_mask, so new types are appended, never inserted."""
+
+    INVITATION_SENT = "INVITATION_SENT"
+    INVITATION_RESENT = "INVITATION_RESENT"
+    INVITATION_ACCEPTED = "INVITATION_ACCEPTED"
+    INVITATION_REJECTED = "INVITATION_REJECTED"
+    INVITATION_DELETED = "INVITATION_DELETED"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    INVITATION_CLAIMED = "INVITATION_CLAIMED"
+    MEMBER_JOINED = "MEMBER_JOINED"
+    MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED"
+    MEMBER_REMOVED = "MEMBER_REMOVED"
+    MEMBER_LEFT = "MEMBER_LEFT"
+
+    @property
+    def bit(self) -> int:
+        return 1 << list(WebhookEventType).index(self)
+
+
 class User(Model):
     id = fields.UUIDField(primary_key=True, default=new_id)
     email = fields.CharField(max_length=254, unique=True)
@@ -337,10 +358,13 @@ class Webhook(Model):
     domain_id: UUID
     url = fields.CharField(max_length=2048)
     description = fields.CharField(max_length=500, null=True)
-    # One bit per WebhookEventType, so the deliveries of an event are one INSERT ... SELECT.
+    # One bit per WebhookEventType (WebhookEventType.bit).
     event_mask = fields.BigIntField(default=0)
+    # Not the signing secret: a random seed it is derived from with SECRET_KEY
+    # (services/webhooks/secrets.py), so a copy of the database alone cannot sign.
     secret = fields.CharField(max_length=128)
     enabled = fields.BooleanField(default=True)
+    # Deliveries in a row that exhausted their retries; a success resets it.
     consecutive_failures = fields.IntField(default=0)
     disabled_reason = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(default=utcnow)
@@ -359,14 +383,17 @@ class WebhookDelivery(Model):
         "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
     )
     webhook_id: UUID
+    # The event reported: also the webhook-id header, the same on every attempt.
     event_id = fields.UUIDField()
     event_type = fields.CharField(max_length=40)
+    # The JSON body, built in the event's transaction: every attempt sends these bytes.
     payload = fields.TextField()
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
     attempts = fields.IntField(default=0)
     last_status_code = fields.IntField(null=True)
     last_attempt_at = fields.DatetimeField(null=True)
     next_attempt_at = fields.DatetimeField(null=True)
+    # The lease of the process sending it now: claimed again only once it has passed.
     locked_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
 

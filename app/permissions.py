@@ -8,6 +8,7 @@ none returns an optional the caller could forget to test:
     invitation_for_invitee(caller, id)         -> InvitationRef   the invitee alone
     invitation_for_reader(caller, id)          -> InvitationRef   the invitee, or INVITATION_READ
     invitation_for_manager(caller, action, id) -> (InvitationRef, Grant)
+    webhook_for_manager(caller, id)            -> Grant      the webhook's domain, WEBHOOK_MANAGE
 
 A domain the caller does not belong to is NOT_FOUND, indistinguishable from one that
 does not exist; so is an invitation they may not see. A member whose role lacks the
@@ -74,6 +75,7 @@ _GRANT_SELECT = (
 )
 GRANT = sql.Sql(f"{_GRANT_SELECT} WHERE m.domain_id = ? AND m.user_id = ?")
 GRANTS = sql.Sql(f"{_GRANT_SELECT} WHERE m.domain_id = ANY(?) AND m.user_id = ANY(?)")
+WEBHOOK_DOMAIN = sql.Sql("SELECT domain_id FROM webhook WHERE id = ?")
 INVITATION_REF = sql.Sql(
     "SELECT id, domain_id, invitee_id, role_id, invitee_email FROM invitation WHERE id = ?"
 )
@@ -175,3 +177,14 @@ async def invitation_for_manager(
             raise errors.ForbiddenError(f"Only domain members allowed {action} may do this")
         raise _no_such_invitation()
     return ref, check(action, ref.domain_id, grant)
+
+
+async def webhook_for_manager(caller: Session | None, webhook_id: UUID) -> Grant:
+    """The caller's WEBHOOK_MANAGE grant in a webhook's domain. A webhook of a domain the
+    caller is not a member of does not exist for them (NOT_FOUND)."""
+    user = signed_in(caller).user
+    domain_id = await sql.fetch_value(WEBHOOK_DOMAIN, webhook_id)
+    grant = None if domain_id is None else await grant_of(user.id, sql.uuid(domain_id))
+    if grant is None:
+        raise errors.NotFoundError("No such webhook")
+    return check(Action.WEBHOOK_MANAGE, grant.domain_id, grant)

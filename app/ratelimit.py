@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from app import errors
+from app import errors, metrics
 
 logger = logging.getLogger("app.ratelimit")
 
@@ -208,6 +208,7 @@ class RateLimiter:
             logger.exception("rate limit store failed; letting %s through", limit)
             return
         if retry_after:
+            metrics.count_rate_limited(limit.value)
             raise errors.RateLimitedError(
                 f"{_REFUSALS[limit]} (at most {rule.count} in {rule.seconds} s): "
                 f"retry in {retry_after} s",

@@ -20,16 +20,17 @@ second). An outage is logged once when it starts and once when it ends.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from app import sql
+from app import logs, metrics, sql
 from app.events import INVITATION, MEMBER, EventBus, EventMessage
 from app.sql import Dialect, Sql
 
@@ -88,6 +89,8 @@ class Relay:
         self._worker: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self._failing: BaseException | None = None
+        # Told of each kick too: what else waits for committed changes (webhooks).
+        self.listeners: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ running
 
@@ -95,7 +98,12 @@ class Relay:
         """Relay what was just committed (called after a commit; never waits)."""
         self._kicked = True
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._work(), name="relay")
+            # The worker outlives the request that kicked it: not that request's id.
+            self._worker = asyncio.get_running_loop().create_task(
+                self._work(), name="relay", context=logs.outside_requests()
+            )
+        for listener in self.listeners:
+            listener()
 
     async def start(self) -> None:
         """Poll for rows nobody kicked for (another process died, the broker was away)."""
@@ -182,6 +190,8 @@ class Relay:
         if published:
             await _record_positions(published, assigned + len(published))
             self.published += len(published)
+            for source, count in collections.Counter(e.source for _, e in published).items():
+                metrics.count_published(source, count)
         return len(pending), failure
 
     @contextlib.asynccontextmanager

@@ -15,6 +15,8 @@ DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
 Environment = Literal["development", "production"]
+LogFormat = Literal["text", "json"]
+DEFAULT_WEBHOOK_RETRY_SECONDS = (5, 30, 120, 600, 3600, 14400)
 
 
 class SettingsError(ValueError):
@@ -36,6 +38,14 @@ class Settings:
     password_hash_profile: Literal["default", "cheapest"] = "default"
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "info"
+    # "json": one JSON object per log line, with the request id (app/logs.py).
+    log_format: LogFormat = "text"
+    # Bearer token GET /metrics needs; unset: open in development, 404 in production.
+    metrics_token: str | None = None
+    # A webhook attempt is abandoned (and retried) after this long.
+    webhook_timeout_seconds: float = 10.0
+    # Waits before each retry of a failed webhook delivery; after the last, FAILED.
+    webhook_retry_seconds: tuple[int, ...] = DEFAULT_WEBHOOK_RETRY_SECONDS
     # Server processes started by `python -m app serve`; more than one needs PostgreSQL.
     workers: int = 1
     # Query limits (validation rules, built once per process).
@@ -85,6 +95,9 @@ class Settings:
         if profile not in ("default", "cheapest"):
             raise SettingsError("PASSWORD_HASH_PROFILE must be 'default' or 'cheapest'")
         origins = config("ALLOWED_ORIGINS", default="")
+        log_format = config("LOG_FORMAT", default="text")
+        if log_format not in ("text", "json"):
+            raise SettingsError("LOG_FORMAT must be 'text' or 'json'")
 
         def number(name: str) -> int:
             value: int = config(name.upper(), cast=int, default=getattr(cls, name))
@@ -102,6 +115,12 @@ class Settings:
             password_hash_profile=cast(Literal["default", "cheapest"], profile),
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             log_level=config("LOG_LEVEL", default="info"),
+            log_format=cast(LogFormat, log_format),
+            metrics_token=config("METRICS_TOKEN", default=None) or None,
+            webhook_timeout_seconds=config(
+                "WEBHOOK_TIMEOUT_SECONDS", cast=float, default=cls.webhook_timeout_seconds
+            ),
+            webhook_retry_seconds=_retry_seconds(config("WEBHOOK_RETRY_SECONDS", default="")),
             workers=config("WEB_CONCURRENCY", cast=int, default=1),
             max_depth=number("max_depth"),
             max_aliases=number("max_aliases"),
@@ -126,6 +145,8 @@ class Settings:
         for name in ("token_ttl_seconds", "invitation_ttl_seconds", *LIMITS):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be positive")
+        if not self.webhook_timeout_seconds > 0:
+            raise SettingsError("WEBHOOK_TIMEOUT_SECONDS must be positive")
         if self.workers < 1:
             raise SettingsError("WEB_CONCURRENCY (--workers) must be at least 1")
         if self.workers > 1 and self.sqlite:
@@ -173,6 +194,21 @@ LIMITS = (
     "ws_init_timeout_seconds",
     "ws_max_operations",
 )
+
+
+def _retry_seconds(text: str) -> tuple[int, ...]:
+    """`WEBHOOK_RETRY_SECONDS`: comma-separated positive whole seconds (empty: the default)."""
+    if not text.strip():
+        return DEFAULT_WEBHOOK_RETRY_SECONDS
+    try:
+        waits = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        waits = ()
+    if not waits or min(waits) <= 0:
+        raise SettingsError(
+            "WEBHOOK_RETRY_SECONDS must list positive whole seconds, like 5,30,120,600,3600,14400"
+        )
+    return waits
 
 
 def _rate_limits(text: str) -> RateLimits:

@@ -198,3 +198,58 @@ INVITE_CANDIDATES = """query Candidates($domainId: ID!, $search: String!, $first
     totalCount nodes { user { id name } isMember pendingInvitationId }
   }
 }"""
+
+# ---------------------------------------------------------------- webhooks
+
+WEBHOOK_FIELDS = "id url events enabled disabledReason description createdAt"
+WEBHOOKS = f"""query Webhooks($domainId: ID!) {{
+  webhooks(domainId: $domainId) {{ {WEBHOOK_FIELDS} }}
+}}"""
+CREATE_WEBHOOK = f"""mutation CreateWebhook($domainId: ID!, $url: String!,
+                              $events: [WebhookEventType!]!, $description: String) {{
+  createWebhook(domainId: $domainId, url: $url, events: $events, description: $description) {{
+    __typename
+    ... on WebhookCreated {{ secret webhook {{ {WEBHOOK_FIELDS} }} }}
+    ... on UserError {{ code message }}
+    ... on InvalidInput {{ field }}
+  }}
+}}"""
+UPDATE_WEBHOOK = f"""mutation UpdateWebhook($webhookId: ID!, $url: String,
+                              $events: [WebhookEventType!], $enabled: Boolean,
+                              $description: String) {{
+  updateWebhook(webhookId: $webhookId, url: $url, events: $events, enabled: $enabled,
+                description: $description) {{
+    __typename
+    ... on Webhook {{ {WEBHOOK_FIELDS} }}
+    ... on UserError {{ code message }}
+    ... on InvalidInput {{ field }}
+  }}
+}}"""
+DELETE_WEBHOOK = """mutation DeleteWebhook($webhookId: ID!) {
+  deleteWebhook(webhookId: $webhookId) {
+    __typename
+    ... on DeletedWebhook { id }
+    ... on UserError { code message }
+  }
+}"""
+ROTATE_WEBHOOK_SECRET = f"""mutation RotateWebhookSecret($webhookId: ID!) {{
+  rotateWebhookSecret(webhookId: $webhookId) {{
+    __typename
+    ... on WebhookSecretRotated {{ secret webhook {{ {WEBHOOK_FIELDS} }} }}
+    ... on UserError {{ code message }}
+  }}
+}}"""
+WEBHOOK_DELIVERIES = """query WebhookDeliveries($domainId: ID!, $first: Int, $after: String) {
+  webhooks(domainId: $domainId) {
+    id enabled disabledReason
+    deliveries(first: $first, after: $after) {
+      totalCount
+      nodes {
+        id eventId eventType status attempts lastStatusCode lastAttemptAt nextAttemptAt
+        createdAt payload
+        attemptLog { at statusCode error durationMs responseBody }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""

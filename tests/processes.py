@@ -44,14 +44,12 @@ def is_ready(base: str) -> bool:
 
 
 @dataclass
-class Server:
-    """A `python -m app serve` process and its base URL."""
-
+class ServerProcess:
     base: str
     process: subprocess.Popen[bytes]
 
     def kill(self) -> None:
-        """SIGKILL, as a crash would: no shutdown, no goodbye."""
+        """SIGKILL, as a crash would: nothing of the shutdown runs."""
         self.process.kill()
         self.process.wait()
 
@@ -74,8 +72,10 @@ def server_process(
     *,
     args: Sequence[str] = (),
     timeout: float = 30,
-) -> Iterator[Server]:
-    """`running_server`, yielding the process too (a test may kill it)."""
+    output: Path | None = None,
+) -> Iterator[ServerProcess]:
+    """`running_server`, yielding the process too (to kill it); its output goes to the
+    file `output` when given (a pipe nobody reads would stall a talkative server)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -86,24 +86,25 @@ def server_process(
         "LOG_LEVEL": "warning",
         **env,
     }
+    sink = output.open("ab") if output else None
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", *args],
         cwd=ROOT,
         env=full_env,
-        stdout=subprocess.PIPE,
+        stdout=sink or subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"server exited early:\n{output}")
+            said = output.read_text() if output else process.stdout.read().decode()  # type: ignore[union-attr]
+            raise RuntimeError(f"server exited early:\n{said}")
         return is_ready(base)
 
     try:
         wait_until(ready, timeout=timeout, interval=0.1, what=f"the server at {base} to be ready")
-        yield Server(base, process)
+        yield ServerProcess(base, process)
     finally:
         process.terminate()
         try:
@@ -113,6 +114,8 @@ def server_process(
             process.wait()
         if process.stdout:
             process.stdout.close()
+        if sink:
+            sink.close()
 
 
 def graphql_data(

@@ -8,7 +8,7 @@ from typing import Any
 from app import rows
 from app.auth import Session
 from tests.client import GraphQLClient, Result
-from tests.documents import DELETE, RESEND, RESPOND, SEND, SEND_TO
+from tests.documents import CREATE_WEBHOOK, DELETE, RESEND, RESPOND, SEND, SEND_TO
 from tests.factories import create_domain, create_user, role_named
 
 
@@ -91,6 +91,16 @@ class World:
         second = await self.invite(deleted)
         await self.mutate(DELETE, id=second)
         return first, second
+
+    async def create_webhook(
+        self, url: str, events: Sequence[str] = ("INVITATION_SENT",), **variables: Any
+    ) -> dict[str, Any]:
+        """A webhook of this domain created by the admin: its fields and its secret."""
+        payload = await self.mutate(
+            CREATE_WEBHOOK, domainId=str(self.domain.id), url=url, events=list(events), **variables
+        )
+        assert payload["__typename"] == "WebhookCreated", payload
+        return {**payload["webhook"], "secret": payload["secret"]}
 
     async def elsewhere(self, name: str) -> World:
         """Another domain of the same admin."""

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from app import metrics
 from app.events import GAP
 
 logger = logging.getLogger("app.events")
@@ -40,7 +41,9 @@ class FanOut:
             try:
                 queue.put_nowait(message)
             except asyncio.QueueFull:
-                self.dropped += _replace_with_gap(queue) + 1
+                dropped = _replace_with_gap(queue) + 1
+                self.dropped += dropped
+                metrics.count_dropped(dropped)
                 logger.warning("subscriber queue full on %s: it will replay", channel)
 
     def deliver_gap(self) -> None:

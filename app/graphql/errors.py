@@ -70,12 +70,12 @@ def to_user_error(exc: errors.UserFacingError) -> UserError:
     )
 
 
-def result_union(name: str, *members: type[Any]) -> Any:
+def result_union(name: str, *members: type[Any], description: str | None = None) -> Any:
     """A union of a success type and failures: failure classes from the catalogue are
     replaced by their GraphQL types. Used as `graphql_type=`, so resolvers are typed with
     their success type and raise the failures."""
     types = tuple(ERROR_TYPES.get(member, member) for member in members)
-    return Annotated[Union[types], strawberry.union(name)]  # noqa: UP007
+    return Annotated[Union[types], strawberry.union(name, description=description)]  # noqa: UP007
 
 
 class _Handler:

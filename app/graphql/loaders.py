@@ -12,6 +12,7 @@ from app.auth import Session
 from app.permissions import Grant
 from app.services import domains
 from app.services.invitations import emails, reads
+from app.services.webhooks import reads as webhook_reads
 
 
 class Loaders:
@@ -25,6 +26,9 @@ class Loaders:
         # Keyed by (domain id, invitation id): shown only where the caller's grant reads.
         self.email_delivery = DataLoader[tuple[UUID, UUID], emails.Delivery | None](
             self._email_deliveries
+        )
+        self.webhook_attempts = DataLoader[UUID, list[webhook_reads.Attempt]](
+            webhook_reads.attempts
         )
 
     async def _visible_roles(self, domain_ids: list[UUID]) -> list[list[rows.Role]]:

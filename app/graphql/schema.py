@@ -21,6 +21,7 @@ from app.graphql import (
     memberships,
     notifications,
     people,
+    webhooks,
 )
 from app.graphql.context import request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
@@ -71,10 +72,18 @@ Query = merge_types(
         invitations.Query,
         claims.Query,
         memberships.Query,
+        webhooks.Query,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation, claims.Mutation)
+    "Mutation",
+    (
+        accounts.Mutation,
+        domains.Mutation,
+        invitations.Mutation,
+        claims.Mutation,
+        webhooks.Mutation,
+    ),
 )
 
 

@@ -19,6 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
+from app import logs, metrics
 from app.graphql import http, idempotent
 from app.graphql.context import Context
 from app.runtime import Runtime
@@ -52,16 +53,30 @@ class GraphQLView(GraphQL[Context, None]):
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Every line logged while serving this request (uvicorn's access line included)
+        # carries its id: the view runs in the request's own task.
         if scope["type"] != "http":
-            return await super().__call__(scope, receive, send)
+            token = logs.REQUEST_ID.set(_request_id(WebSocket(scope, receive, send)))
+            try:
+                return await super().__call__(scope, receive, send)
+            finally:
+                logs.REQUEST_ID.reset(token)
         request = Request(scope=scope, receive=receive)
         request_id = _request_id(request)
+        token = logs.REQUEST_ID.set(request_id)
+        try:
+            await self._answer(request, request_id, send)
+        finally:
+            logs.REQUEST_ID.reset(token)
+
+    async def _answer(self, request: Request, request_id: str, send: Send) -> None:
         try:
             if request.method == "POST":
                 response = await self._post(request)
             else:
                 response = await self.run(request)  # GET queries and GraphiQL
         except http.BadRequest as exc:
+            metrics.count_unparsed_request()
             response = _errors_response(exc.reason, "BAD_USER_INPUT", exc.status)
         except HTTPException as exc:
             # Malformed requests get the same error shape as GraphQL errors.
@@ -78,7 +93,7 @@ class GraphQLView(GraphQL[Context, None]):
                 "Internal server error", "INTERNAL", 500, requestId=request_id
             )
         response.headers["x-request-id"] = request_id
-        await response(scope, receive, send)
+        await response(request.scope, request.receive, send)
 
     async def _post(self, request: Request) -> Response:
         operation = http.read_operation(request.headers.get("content-type"), await request.body())

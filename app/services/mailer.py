@@ -33,7 +33,7 @@ from uuid import UUID
 from tortoise.connection import get_connection
 from tortoise.expressions import F
 
-from app import models, sql
+from app import metrics, models, sql
 from app.clock import Clock
 from app.links import LinkKeys
 from app.mail.compose import InvitationMail, Letter, compose
@@ -151,6 +151,7 @@ class Mailer:
         void = _void(invitation, now)
         if void is not None or invitation is None:
             await _record(row.id, status=EmailStatus.FAILED, attempted=False, last_error=void)
+            metrics.count_email("failed")
             return
         letter = self.letter(row, invitation)
         try:
@@ -159,6 +160,7 @@ class Mailer:
             await self._failed(row, str(exc))
             return
         await _record(row.id, status=EmailStatus.SENT, sent_at=self.clock.now(), last_error=None)
+        metrics.count_email("sent")
 
     def letter(self, row: _Claimed, invitation: reads.Invitation) -> Letter:
         if row.nonce is None:  # an account's invitation: the web app shows it
@@ -184,9 +186,11 @@ class Mailer:
         if attempts > len(delays):
             logger.warning("e-mail %s FAILED after %d attempts: %s", row.id, attempts, error)
             await _record(row.id, status=EmailStatus.FAILED, last_error=error)
+            metrics.count_email("failed")
             return
         retry_at = self.clock.now() + timedelta(seconds=delays[attempts - 1])
         await _record(row.id, status=EmailStatus.QUEUED, last_error=error, next_attempt_at=retry_at)
+        metrics.count_email("retry")
 
 
 def _void(invitation: reads.Invitation | None, now: datetime) -> str | None:

@@ -1,5 +1,6 @@
-"""What every invitation write shares: the history row of a transition, the
-compare-and-set on the current status, and the deadline of a (re)sent invitation."""
+"""What every invitation write shares: the history row of a transition (and the webhook
+deliveries reporting it), the compare-and-set on the current status, and the deadline
+of a (re)sent invitation."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.models import InvitationEventKind as Kind
 from app.models import InvitationStatus as Status
 from app.permissions import InvitationRef
 from app.services.invitations import reads
+from app.services.webhooks import deliveries
 
 STATUS = sql.Sql("SELECT status FROM invitation WHERE id = ?")
 DOMAIN_TTL = sql.Sql("SELECT invitation_ttl_seconds FROM domain WHERE id = ?")
@@ -42,8 +44,11 @@ def event_row(
 async def record(
     invitation: InvitationRef, kind: Kind, actor_id: UUID | None, at: datetime
 ) -> models.InvitationEvent:
+    """Write the history row of a transition, with its webhook deliveries (inside the
+    transition's transaction)."""
     event = event_row(invitation, kind, actor_id, at)
     await event.save(force_create=True)
+    await deliveries.enqueue([event])
     return event
 
 

@@ -24,6 +24,7 @@ from app.services import domains
 from app.services.invitations import changes, reads
 from app.services.invitations import emails as outbox
 from app.services.validation import clean_email
+from app.services.webhooks import deliveries
 
 MAX_INVITEES = 100
 
@@ -258,6 +259,7 @@ async def _insert(candidates: list[_Candidate]) -> _Outcomes:
             mails = [c.mail for c in candidates if c.mail]
             if mails:
                 await models.EmailMessage.bulk_create(mails)
+            await deliveries.enqueue([c.event for c in candidates])
             ids = [c.invitation.id for c in candidates]
             outcomes.sent = {row.id: row for row in await reads.current(ids) if row}
         return outcomes
@@ -275,6 +277,7 @@ async def _insert_one(candidate: _Candidate, outcomes: _Outcomes) -> None:
             await candidate.event.save(force_create=True)
             if candidate.mail:
                 await candidate.mail.save(force_create=True)
+            await deliveries.enqueue([candidate.event])
             outcomes.sent[invitation_id] = await changes.reread(invitation_id)
     except IntegrityError:
         outcomes.refused[invitation_id] = already_invited(
