@@ -7,28 +7,54 @@ import asyncio
 import dataclasses
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.connection import get_connection
 from tortoise.migrations.api import migrate as run_migrations
 
 from app.db import ensure_sqlite_directory, tortoise_config
+from app.health import probe_write
 from app.settings import Settings, SettingsError
 
 
 async def migrate(settings: Settings) -> None:
-    """Apply pending migrations to the configured database."""
+    """Apply pending migrations to the configured database, then check that it accepts
+    writes: a server on a database it cannot write would fail every mutation."""
     ensure_sqlite_directory(settings.database_url)
+    timeout = settings.db_timeout_seconds
+    # A migration may take long on a big table; connecting and the check may not.
+    config = tortoise_config(settings.database_url, timeout, long_statements=True)
     try:
-        await run_migrations(config=tortoise_config(settings.database_url))
+        await run_migrations(config=config)
+        async with asyncio.timeout(timeout):
+            await probe_write(get_connection("default"))
     finally:
         await Tortoise.close_connections()
+
+
+def database_problem(settings: Settings, exc: Exception) -> str:
+    """One line for an operator: which database, what went wrong, what to check."""
+    url = settings.database_url
+    reason = (
+        f"no answer within {settings.db_timeout_seconds:g} s"
+        if isinstance(exc, TimeoutError)
+        else f"{exc} ({type(exc).__name__})"
+    )
+    if settings.sqlite:
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        return (
+            f"cannot use the SQLite database {path}: {reason}. Check that the file and "
+            "its folder are writable by this user and that the disk is not full."
+        )
+    parts = urlsplit(url)  # named without its credentials
+    where = f"{parts.hostname}:{parts.port or 5432}{parts.path}"
+    return f"cannot use the PostgreSQL database {where}: {reason}"
 
 
 def serve(settings: Settings) -> None:
     import uvicorn
 
-    # Once, before any worker starts: workers never migrate.
-    asyncio.run(migrate(settings))
     workers = f" with {settings.workers} workers" if settings.workers > 1 else ""
     print(f"Serving on http://{settings.host}:{settings.port}/graphql{workers}", flush=True)
     uvicorn.run(
@@ -74,9 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "migrate":
+    try:
+        # Once, before any worker starts: workers never migrate.
         asyncio.run(migrate(settings))
-    else:
+    except Exception as exc:
+        print(f"database error: {database_problem(settings, exc)}", file=sys.stderr)
+        return 1
+    if args.command == "serve":
         serve(settings)
     return 0
 

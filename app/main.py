@@ -22,7 +22,7 @@ from app.events import Broker, EventBus
 from app.graphql.policy import QueryLimits
 from app.graphql.schema import AppSchema, build_schema
 from app.graphql.view import GraphQLView
-from app.health import health_routes
+from app.health import Health, checking
 from app.ratelimit import RateLimiter
 from app.runtime import Runtime
 from app.settings import Settings
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     redis = RedisBroker(settings.redis_url) if settings.redis_url else None
     broker: Broker = redis or InMemoryBroker()
     bus = EventBus(broker)
+    health = Health(bus, redis)
     limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
     runtime = Runtime(clock=clock, auth=auth, bus=bus, limiter=limiter)
     graphql = GraphQLView(
@@ -75,10 +76,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        async with RegisterTortoise(
+            app, config=tortoise_config(settings.database_url, settings.db_timeout_seconds)
+        ):
             await bus.broker.start()
             try:
-                yield
+                async with checking(health):
+                    yield
             finally:
                 await bus.broker.stop()
                 await limiter.close()
@@ -89,7 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "/graphql", graphql, methods=["GET", "POST"], max_body_size=settings.max_body_bytes
             ),
             WebSocketRoute("/graphql", graphql),
-            *health_routes(bus, redis),
+            *health.routes(),
             Mount("/", app=web_app(), name="web"),
         ],
         lifespan=lifespan,

@@ -12,6 +12,7 @@ from app.ratelimit import RateLimits
 
 DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+DEFAULT_DB_TIMEOUT_SECONDS = 5.0
 
 Environment = Literal["development", "production"]
 
@@ -26,6 +27,8 @@ class Settings:
     port: int = 8000
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # The longest any request waits on the database (or Redis) before failing.
+    db_timeout_seconds: float = DEFAULT_DB_TIMEOUT_SECONDS
     app_env: Environment = "development"
     secret_key: str = DEVELOPMENT_SECRET
     token_ttl_seconds: int = 7 * 24 * 3600
@@ -77,6 +80,9 @@ class Settings:
             port=config("PORT", cast=int, default=8000),
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None) or None,
+            db_timeout_seconds=config(
+                "DB_TIMEOUT_SECONDS", cast=float, default=DEFAULT_DB_TIMEOUT_SECONDS
+            ),
             app_env=cast(Environment, app_env),
             secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET),
             token_ttl_seconds=config("TOKEN_TTL_SECONDS", cast=int, default=7 * 24 * 3600),
@@ -99,7 +105,7 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse configurations that are unsafe or cannot work."""
-        for name in ("token_ttl_seconds", *LIMITS):
+        for name in ("token_ttl_seconds", "db_timeout_seconds", *LIMITS):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be positive")
         if self.workers < 1:
