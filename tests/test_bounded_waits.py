@@ -67,18 +67,18 @@ def sign_up(base: str, email: str = "ann@example.com") -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['data']['signUp']['token']}"}
 
 
-def readyz_until(base: str, database: str) -> int:
-    """Poll /readyz until it reports the database's state; its HTTP status then. Every
-    answer must come within 2 s, whatever the database does."""
+def readyz_until(base: str, state: str, component: str = "database") -> int:
+    """Poll /readyz until it reports the component's state; its HTTP status then. Every
+    answer must come within 2 s, whatever the component does."""
     answers: list[httpx.Response] = []
 
     def answered() -> bool:
         started = time.monotonic()
         answers.append(httpx.get(f"{base}/readyz", timeout=10))
         assert time.monotonic() - started < 2, "/readyz took longer than 2 s"
-        return answers[-1].json()["database"] == database
+        return answers[-1].json().get(component) == state
 
-    wait_until(answered, timeout=15, what=f"/readyz reporting the database {database}")
+    wait_until(answered, timeout=15, what=f"/readyz reporting {component} {state}")
     return answers[-1].status_code
 
 
