@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import sys
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
@@ -55,6 +57,15 @@ def database_problem(settings: Settings, exc: Exception) -> str:
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    from app.protocol import TimedHttpToolsProtocol
+
+    # uvicorn builds one per connection, calling it as it would the class.
+    protocol = functools.partial(
+        TimedHttpToolsProtocol,
+        header_timeout=settings.http_header_timeout_seconds,
+        body_timeout=settings.http_body_timeout_seconds,
+    )
+
     workers = f" with {settings.workers} workers" if settings.workers > 1 else ""
     print(f"Serving on http://{settings.host}:{settings.port}/graphql{workers}", flush=True)
     uvicorn.run(
@@ -68,7 +79,7 @@ def serve(settings: Settings) -> None:
         # Each worker process builds its own app (and reads the same environment).
         workers=settings.workers,
         loop="uvloop",
-        http="httptools",
+        http=cast(type[asyncio.Protocol], protocol),
     )
 
 

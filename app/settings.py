@@ -48,6 +48,9 @@ class Settings:
     ws_max_message_bytes: int = 64 * 1024
     ws_init_timeout_seconds: int = 10
     ws_max_operations: int = 20
+    # Server request timeouts: a client slower than this is cut off.
+    http_header_timeout_seconds: float = 10.0
+    http_body_timeout_seconds: float = 30.0
     rate_limits: RateLimits = field(default_factory=RateLimits)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -75,14 +78,16 @@ class Settings:
             value: int = config(name.upper(), cast=int, default=getattr(cls, name))
             return value
 
+        def seconds(name: str) -> float:
+            value: float = config(name.upper(), cast=float, default=getattr(cls, name))
+            return value
+
         settings = cls(
             host=config("HOST", default="127.0.0.1"),
             port=config("PORT", cast=int, default=8000),
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None) or None,
-            db_timeout_seconds=config(
-                "DB_TIMEOUT_SECONDS", cast=float, default=DEFAULT_DB_TIMEOUT_SECONDS
-            ),
+            db_timeout_seconds=seconds("db_timeout_seconds"),
             app_env=cast(Environment, app_env),
             secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET),
             token_ttl_seconds=config("TOKEN_TTL_SECONDS", cast=int, default=7 * 24 * 3600),
@@ -98,6 +103,8 @@ class Settings:
             ws_max_message_bytes=number("ws_max_message_bytes"),
             ws_init_timeout_seconds=number("ws_init_timeout_seconds"),
             ws_max_operations=number("ws_max_operations"),
+            http_header_timeout_seconds=seconds("http_header_timeout_seconds"),
+            http_body_timeout_seconds=seconds("http_body_timeout_seconds"),
             rate_limits=_rate_limits(config("RATE_LIMITS", default="")),
         )
         settings.validate()
@@ -105,7 +112,7 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse configurations that are unsafe or cannot work."""
-        for name in ("token_ttl_seconds", "db_timeout_seconds", *LIMITS):
+        for name in ("token_ttl_seconds", *TIMEOUTS, *LIMITS):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be positive")
         if self.workers < 1:
@@ -139,6 +146,8 @@ class Settings:
             )
 
 
+# Timeouts in seconds, each read from the variable of the same name in upper case.
+TIMEOUTS = ("db_timeout_seconds", "http_header_timeout_seconds", "http_body_timeout_seconds")
 # Integer limits, each read from the variable of the same name in upper case.
 LIMITS = (
     "max_depth",
