@@ -11,7 +11,7 @@ from app.ratelimit import Limit
 from app.rows import USER_COLUMNS, columns
 from app.runtime import Runtime
 from app.services.pagination import check_first
-from app.services.validation import check_password, clean_email, clean_name
+from app.services.validation import check_password, check_text, clean_email, clean_name
 
 USERS_PAGE = 10
 
@@ -46,7 +46,8 @@ async def sign_in(
     *, email: str, password: str, client_address: str | None, runtime: Runtime
 ) -> tuple[str, rows.User]:
     """Exchange an email and password for a new token (brute force is rate limited)."""
-    email = email.strip().lower()
+    email = check_text(email, field="email").strip().lower()
+    check_text(password, field="password")
     # Counted before the password is checked, so parallel guesses cannot slip through;
     # a success clears the account's count: only failures accumulate.
     if client_address:
@@ -76,7 +77,7 @@ def _contains(term: str) -> str:
 async def find_users(caller: Session | None, *, search: str, first: int | None) -> list[rows.User]:
     """Users whose name or email contains `search`, for the Send Invitation dialog."""
     signed_in(caller)
-    term = search.strip()
+    term = check_text(search, field="search").strip()
     if not 2 <= len(term) <= 100:
         raise errors.BadUserInputError("search must be 2 to 100 characters long")
     limit = check_first(first, USERS_PAGE)
