@@ -8,6 +8,7 @@ that never ends, or one that adds up request after request."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -200,6 +201,43 @@ def test_a_sqlite_file_locked_by_another_process_fails_writes_within_the_timeout
     assert all(failed_internally(r) for _, r in locked)
     assert max(seconds for seconds, _ in locked) < TIMEOUT + MARGIN
     assert (refusing, accepting) == (503, 200)
+    assert after.json()["data"]["signUp"]["token"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB filesystem of its own (a tmpfs), which a test can fill."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)]
+    if os.geteuid() != 0 or subprocess.run(mount, check=False).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root (CAP_SYS_ADMIN)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Write a file until the disk is full."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 4096)  # until: no space left on device
+    return filler
+
+
+def test_readyz_fails_while_a_full_disk_refuses_writes(small_disk: Path) -> None:
+    with running_server({"DATABASE_URL": f"sqlite://{small_disk}/app.sqlite3"}) as base:
+        filler = fill(small_disk)
+        refusing = readyz_until(base, "read-only")
+        _, during = timed_post(base, SIGN_UP, {"email": "full@example.com"}, {})
+        filler.unlink()
+        accepting = readyz_until(base, "ok")
+        _, after = timed_post(base, SIGN_UP, {"email": "later@example.com"}, {})
+
+    assert (refusing, accepting) == (503, 200)
+    assert failed_internally(during)
     assert after.json()["data"]["signUp"]["token"]
 
 
