@@ -43,10 +43,11 @@ class Health:
         self._checked_at = -STALE
 
     async def check(self) -> dict[str, str]:
-        """Check every component now (within TIMEOUT each) and remember the result."""
-        checks = {"database": await database_state()}
+        """Check every component now, together (within TIMEOUT), and remember the result."""
+        probes = {"database": database_state()}
         if self.redis is not None:
-            checks["redis"] = await redis_state(self.redis)
+            probes["redis"] = redis_state(self.redis)
+        checks = dict(zip(probes, await asyncio.gather(*probes.values()), strict=True))
         states = {name: state for name, (state, _) in checks.items()}
         for name, (state, reason) in checks.items():
             was = self._states.get(name, "ok")

@@ -4,6 +4,7 @@ that fails to open leaves nothing behind."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from tortoise.backends.base.client import ConnectionWrapper
@@ -12,6 +13,7 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionContext,
     SqliteTransactionWrapper,
 )
+from tortoise.exceptions import OperationalError
 
 from app.dbclients import BoundedLock
 
@@ -42,6 +44,8 @@ class BoundedSqliteClient(SqliteClient):
         self._lock = BoundedLock(wait_timeout)
 
     async def create_connection(self, with_db: bool) -> None:
+        if self._connection is None:
+            _check_opens(self.filename)
         try:
             await super().create_connection(with_db)
         except BaseException:
@@ -55,6 +59,16 @@ class BoundedSqliteClient(SqliteClient):
 
     def _in_transaction(self) -> SqliteTransactionContext:
         return _SqliteTransaction(SqliteTransactionWrapper(self), self._lock)
+
+
+def _check_opens(filename: str) -> None:
+    """Open the file once with the standard library (a local file: at once). A file that
+    cannot be opened (a read-only folder) fails here, without the thread aiosqlite would
+    leave behind to report its end to an event loop that may be closed by then."""
+    try:
+        sqlite3.connect(filename).close()
+    except sqlite3.Error as exc:
+        raise OperationalError(exc) from exc
 
 
 client_class = BoundedSqliteClient
