@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import logging
 import logging.config
 import os
@@ -14,22 +15,51 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.connection import get_connection
 from tortoise.migrations.api import migrate as run_migrations
 
 from app import logs, metrics
 from app.db import ensure_sqlite_directory, tortoise_config
+from app.health import probe_write
 from app.settings import Settings, SettingsError
 
 
 async def migrate(settings: Settings) -> None:
-    """Apply pending migrations to the configured database."""
+    """Apply pending migrations to the configured database, then check that it accepts
+    writes: a server on a database it cannot write would fail every mutation."""
     ensure_sqlite_directory(settings.database_url)
+    timeout = settings.db_timeout_seconds
+    # A migration may take long on a big table; connecting and the check may not.
+    config = tortoise_config(settings.database_url, timeout, long_statements=True)
     try:
-        await run_migrations(config=tortoise_config(settings.database_url))
+        await run_migrations(config=config)
+        async with asyncio.timeout(timeout):
+            await probe_write(get_connection("default"))
     finally:
         await Tortoise.close_connections()
+
+
+def database_problem(settings: Settings, exc: Exception) -> str:
+    """One line for an operator: which database, what went wrong, what to check."""
+    url = settings.database_url
+    reason = (
+        f"no answer within {settings.db_timeout_seconds:g} s"
+        if isinstance(exc, TimeoutError)
+        else f"{exc} ({type(exc).__name__})"
+    )
+    if settings.sqlite:
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        return (
+            f"cannot use the SQLite database {path}: {reason}. Check that the file and "
+            "its folder are writable by this user and that the disk is not full."
+        )
+    parts = urlsplit(url)  # named without its credentials
+    where = f"{parts.hostname}:{parts.port or 5432}{parts.path}"
+    return f"cannot use the PostgreSQL database {where}: {reason}"
 
 
 def serve(settings: Settings) -> None:
@@ -39,8 +69,14 @@ def serve(settings: Settings) -> None:
     log_config = logs.uvicorn_log_config(settings)
     if log_config is not None:
         logging.config.dictConfig(log_config)
-    # Once, before any worker starts: workers never migrate.
-    asyncio.run(migrate(settings))
+    from app.protocol import TimedHttpToolsProtocol
+
+    # uvicorn builds one per connection, calling it as it would the class.
+    protocol = functools.partial(
+        TimedHttpToolsProtocol,
+        header_timeout=settings.http_header_timeout_seconds,
+        body_timeout=settings.http_body_timeout_seconds,
+    )
     workers = f" with {settings.workers} workers" if settings.workers > 1 else ""
     with metrics_directory(settings.workers):
         serving = f"Serving on http://{settings.host}:{settings.port}/graphql{workers}"
@@ -60,7 +96,7 @@ def serve(settings: Settings) -> None:
             # Each worker process builds its own app (and reads the same environment).
             workers=settings.workers,
             loop="uvloop",
-            http="httptools",
+            http=cast(type[asyncio.Protocol], protocol),
         )
 
 
@@ -114,9 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "migrate":
+    try:
+        # Once, before any worker starts: workers never migrate.
         asyncio.run(migrate(settings))
-    else:
+    except Exception as exc:
+        print(f"database error: {database_problem(settings, exc)}", file=sys.stderr)
+        return 1
+    if args.command == "serve":
         serve(settings)
     return 0
 

@@ -1,4 +1,5 @@
-"""Tortoise configuration shared by the app, the migration command and the tests."""
+"""Tortoise configuration shared by the app, the migration command and the tests: the
+database URL served by clients whose every wait is bounded (`app.dbclients`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
 
-from app.settings import DEFAULT_DATABASE_URL
+from app.settings import DEFAULT_DATABASE_URL, DEFAULT_DB_TIMEOUT_SECONDS
 
 MODELS = ["app.models"]
 
@@ -33,10 +35,23 @@ PARTIAL_INDEXES = (
 )
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The Tortoise config dict for one database URL."""
+def tortoise_config(
+    database_url: str,
+    timeout: float = DEFAULT_DB_TIMEOUT_SECONDS,
+    *,
+    long_statements: bool = False,
+) -> dict[str, Any]:
+    """The Tortoise config dict for one database URL, every wait bounded by `timeout`;
+    `long_statements` (migrations) lets a PostgreSQL statement run as long as it needs."""
+    connection = expand_db_url(database_url)
+    credentials = connection["credentials"]
+    credentials["wait_timeout"] = timeout
+    if "file_path" not in credentials:
+        credentials["statement_timeout"] = None if long_statements else timeout
+    backend = "sqlite" if "file_path" in credentials else "asyncpg"
+    connection["engine"] = f"app.dbclients.{backend}"
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODELS,

@@ -20,11 +20,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 
 NONCE_BYTES = 16
 # Longer than any secret issued; a longer string is unknown without being hashed.
 MAX_SECRET_LENGTH = 128
+# What a secret is made of (URL-safe base64); anything else cannot be one.
+SECRET_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_SECRET_LENGTH}}}")
 
 
 class LinkKeys:
@@ -51,6 +54,6 @@ class LinkKeys:
     def lookup_digest(self, presented: str) -> str | None:
         """The digest to look a presented secret up by; None when it cannot be one."""
         secret = presented.strip()
-        if not secret or len(secret) > MAX_SECRET_LENGTH:
+        if not SECRET_PATTERN.fullmatch(secret):
             return None
         return self.digest(secret)

@@ -25,7 +25,7 @@ from app.events import Broker, EventBus
 from app.graphql.policy import QueryLimits
 from app.graphql.schema import AppSchema, build_schema
 from app.graphql.view import GraphQLView
-from app.health import health_routes
+from app.health import Health, checking
 from app.mail.transports import LogTransport, SmtpTransport, Transport
 from app.ratelimit import RateLimiter
 from app.relay import Relay
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     broker: Broker = redis or InMemoryBroker()
     bus = EventBus(broker)
     relay = Relay(bus)
+    health = Health(bus, redis)
     limiter = RateLimiter.create(settings.rate_limits, settings.redis_url)
     mailer = Mailer(settings, clock, transport_for(settings))
     runtime = Runtime(
@@ -103,14 +104,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        async with RegisterTortoise(
+            app, config=tortoise_config(settings.database_url, settings.db_timeout_seconds)
+        ):
             await bus.broker.start()
             await relay.start()
             await dispatcher.start()
             relay.kick()  # what earlier processes committed and did not publish
             await mailer.start()  # and it sends what they queued
             try:
-                yield
+                async with checking(health):
+                    yield
             finally:
                 await mailer.stop()
                 await dispatcher.stop()
@@ -125,7 +129,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "/graphql", graphql, methods=["GET", "POST"], max_body_size=settings.max_body_bytes
             ),
             WebSocketRoute("/graphql", graphql),
-            *health_routes(bus, redis),
+            *health.routes(),
             Route("/metrics", metrics_endpoint(settings)),
             Mount("/", app=web_app(), name="web"),
         ],

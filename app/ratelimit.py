@@ -13,23 +13,30 @@ Configured by one string (the `RATE_LIMITS` variable), comma-separated
                  invite_token=20/60"
 
 Counters live in the process (`MemoryStore`) unless a Redis URL is given, then in
-Redis (`RedisStore`) so that every server process shares them. A store failure
-is logged and lets the request through: an outage of Redis must not lock
-everybody out.
+Redis (`RedisStore`) so that every server process shares them. A store that fails
+or takes longer than `REDIS_TIMEOUT` lets the request through: an outage of Redis
+must not lock everybody out, nor slow everybody down. An outage is logged twice, a
+warning when it starts and an info line when it ends; while it lasts the store is
+tried once every `RETRY_SECONDS` and other requests go through at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app import errors, metrics
 
 logger = logging.getLogger("app.ratelimit")
+REDIS_TIMEOUT = 2.0  # seconds a Redis command may take before the request goes on without it
+RETRY_SECONDS = 1.0  # while the store fails, how often it is tried again
+T = TypeVar("T")
 
 
 class Limit(StrEnum):
@@ -160,24 +167,78 @@ return 0
 
 
 class RedisStore:
-    """Counters shared by every server process through Redis."""
+    """Counters shared by every server process through Redis; each command is bounded by
+    `timeout`, retries included."""
 
-    def __init__(self, url: str, *, prefix: str = "ratelimit:") -> None:
+    def __init__(
+        self, url: str, *, prefix: str = "ratelimit:", timeout: float = REDIS_TIMEOUT
+    ) -> None:
         from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
-        self._redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # One retry at once: the first command after a Redis restart meets a dead
+        # pooled connection.
+        self._redis = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+        )
         self._take = self._redis.register_script(_TAKE_SCRIPT)
         self._prefix = prefix
+        self.timeout = timeout
 
     async def take(self, key: str, cost: int, rule: Rule) -> int:
-        retry = await self._take(keys=[self._prefix + key], args=[cost, rule.count, rule.seconds])
+        async with asyncio.timeout(self.timeout):
+            retry = await self._take(
+                keys=[self._prefix + key], args=[cost, rule.count, rule.seconds]
+            )
         return int(retry)
 
     async def clear(self, key: str) -> None:
-        await self._redis.delete(self._prefix + key)
+        async with asyncio.timeout(self.timeout):
+            await self._redis.delete(self._prefix + key)
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+class Outage:
+    """Whether the store is failing, logged once when it starts and once when it ends."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self._next_try = 0.0
+
+    def should_try(self) -> bool:
+        """True, except during an outage: then once every RETRY_SECONDS (that caller
+        finds out whether it is over)."""
+        now = time.monotonic()
+        if self.since is None:
+            return True
+        if now < self._next_try:
+            return False
+        self._next_try = now + RETRY_SECONDS
+        return True
+
+    def failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        self._next_try = max(self._next_try, now + RETRY_SECONDS)
+        if self.since is None:
+            self.since = now
+            logger.warning(
+                "rate limit store failed (%r): requests go through unlimited until it answers",
+                exc,
+            )
+
+    def ended(self) -> None:
+        if self.since is not None:
+            logger.info(
+                "rate limit store answers again after %.1f s: limits apply again",
+                time.monotonic() - self.since,
+            )
+            self.since = None
 
 
 class RateLimiter:
@@ -186,6 +247,7 @@ class RateLimiter:
     def __init__(self, limits: RateLimits, store: Store) -> None:
         self.limits = limits
         self.store = store
+        self.outage = Outage()
 
     @classmethod
     def create(cls, limits: RateLimits, redis_url: str | None) -> RateLimiter:
@@ -202,11 +264,7 @@ class RateLimiter:
         rule = self.limits.rules.get(limit)
         if rule is None:
             return
-        try:
-            retry_after = await self.store.take(f"{limit}:{key}", cost, rule)
-        except Exception:
-            logger.exception("rate limit store failed; letting %s through", limit)
-            return
+        retry_after = await self._ask(lambda: self.store.take(f"{limit}:{key}", cost, rule))
         if retry_after:
             metrics.count_rate_limited(limit.value)
             raise errors.RateLimitedError(
@@ -217,12 +275,20 @@ class RateLimiter:
 
     async def reset(self, limit: Limit, key: str) -> None:
         """Forget the count of `key` (a successful sign-in clears its failures)."""
-        if limit not in self.limits.rules:
-            return
+        if limit in self.limits.rules:
+            await self._ask(lambda: self.store.clear(f"{limit}:{key}"))
+
+    async def _ask(self, request: Callable[[], Awaitable[T]]) -> T | None:
+        """The store's answer; None while it fails (the request goes through)."""
+        if not self.outage.should_try():
+            return None
         try:
-            await self.store.clear(f"{limit}:{key}")
-        except Exception:
-            logger.exception("rate limit store failed to reset %s", limit)
+            answer = await request()
+        except Exception as exc:
+            self.outage.failed(exc)
+            return None
+        self.outage.ended()
+        return answer
 
     async def close(self) -> None:
         await self.store.close()

@@ -13,6 +13,7 @@ from app.ratelimit import RateLimits
 
 DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+DEFAULT_DB_TIMEOUT_SECONDS = 5.0
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["text", "json"]
@@ -29,6 +30,8 @@ class Settings:
     port: int = 8000
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # The longest any request waits on the database (or Redis) before failing.
+    db_timeout_seconds: float = DEFAULT_DB_TIMEOUT_SECONDS
     app_env: Environment = "development"
     secret_key: str = DEVELOPMENT_SECRET
     token_ttl_seconds: int = 7 * 24 * 3600
@@ -58,6 +61,9 @@ class Settings:
     ws_max_message_bytes: int = 64 * 1024
     ws_init_timeout_seconds: int = 10
     ws_max_operations: int = 20
+    # Server request timeouts: a client slower than this is cut off.
+    http_header_timeout_seconds: float = 10.0
+    http_body_timeout_seconds: float = 30.0
     rate_limits: RateLimits = field(default_factory=RateLimits)
     # E-mail: unset SMTP_URL writes messages to the log (development) or refuses
     # invitations by address (production).
@@ -103,11 +109,16 @@ class Settings:
             value: int = config(name.upper(), cast=int, default=getattr(cls, name))
             return value
 
+        def seconds(name: str) -> float:
+            value: float = config(name.upper(), cast=float, default=getattr(cls, name))
+            return value
+
         settings = cls(
             host=config("HOST", default="127.0.0.1"),
             port=config("PORT", cast=int, default=8000),
             database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
             redis_url=config("REDIS_URL", default=None) or None,
+            db_timeout_seconds=seconds("db_timeout_seconds"),
             app_env=cast(Environment, app_env),
             secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET),
             token_ttl_seconds=config("TOKEN_TTL_SECONDS", cast=int, default=7 * 24 * 3600),
@@ -130,6 +141,8 @@ class Settings:
             ws_max_message_bytes=number("ws_max_message_bytes"),
             ws_init_timeout_seconds=number("ws_init_timeout_seconds"),
             ws_max_operations=number("ws_max_operations"),
+            http_header_timeout_seconds=seconds("http_header_timeout_seconds"),
+            http_body_timeout_seconds=seconds("http_body_timeout_seconds"),
             rate_limits=_rate_limits(config("RATE_LIMITS", default="")),
             smtp_url=config("SMTP_URL", default=None) or None,
             mail_from=config("MAIL_FROM", default=cls.mail_from),
@@ -142,7 +155,7 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse configurations that are unsafe or cannot work."""
-        for name in ("token_ttl_seconds", "invitation_ttl_seconds", *LIMITS):
+        for name in ("token_ttl_seconds", "invitation_ttl_seconds", *TIMEOUTS, *LIMITS):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be positive")
         if not self.webhook_timeout_seconds > 0:
@@ -182,6 +195,8 @@ class Settings:
             )
 
 
+# Timeouts in seconds, each read from the variable of the same name in upper case.
+TIMEOUTS = ("db_timeout_seconds", "http_header_timeout_seconds", "http_body_timeout_seconds")
 # Integer limits, each read from the variable of the same name in upper case.
 LIMITS = (
     "email_timeout_seconds",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from httpx_ws.transport import ASGIWebSocketTransport
 
 from app.auth import Authenticator, Session
 from app.clock import SystemClock
@@ -78,6 +79,15 @@ class GraphQLClient:
 async def asgi_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for create_app(settings), in this loop, on the test database."""
     transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@asynccontextmanager
+async def asgi_socket_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """Like asgi_client, WebSockets too; to be opened in the test's own task (not in a
+    fixture), as the transport needs."""
+    transport = ASGIWebSocketTransport(app=create_app(settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
 

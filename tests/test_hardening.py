@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncGenerator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 import strawberry
+from httpx_ws import AsyncWebSocketSession, aconnect_ws
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
@@ -17,7 +19,7 @@ from app.auth import Authenticator
 from app.graphql.policy import QueryLimits, operation_policy
 from app.graphql.schema import AppSchema, Query
 from app.settings import Settings, SettingsError
-from tests.client import asgi_client, production_auth
+from tests.client import PRODUCTION, asgi_client, asgi_socket_client, production_auth
 from tests.documents import DOMAINS, ME, SIGN_OUT
 from tests.factories import create_user
 from tests.processes import running_server
@@ -51,6 +53,31 @@ async def test_unexpected_resolver_error_is_masked_in_production(
         ],
     }
     assert "req-prod" in caplog.text and "secret database detail" in caplog.text
+
+
+@pytest.mark.usefixtures("failing_domain_list")
+async def test_unexpected_error_of_a_query_over_a_socket_is_masked_in_production(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    headers = await bearer(production_auth())
+    ws: AsyncWebSocketSession
+    async with (
+        asgi_socket_client(PRODUCTION) as http,
+        aconnect_ws("/graphql", http, subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        await ws.send_json(
+            {"type": "connection_init", "payload": {"authorization": headers["Authorization"]}}
+        )
+        assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": DOMAINS}})
+        answer = await ws.receive_json(timeout=5)
+
+    assert answer["type"] == "next", answer
+    error = answer["payload"]["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"]["code"] == "INTERNAL"
+    assert "secret database detail" not in json.dumps(answer)
+    assert "secret database detail" in caplog.text
 
 
 async def test_failure_outside_graphql_execution_is_masked_json(

@@ -7,6 +7,7 @@ run answers 400 with the same error shape as a GraphQL error and code BAD_USER_I
     body that is not JSON, not UTF-8, or not an object     400
     an array (a batch)                                     400  batching is off
     no "query" string; "variables"/"extensions" not objects, "operationName" not a string
+    "variables"/"extensions" nesting deeper than MAX_NESTING objects and lists
     a subscription, or an operationName the document lacks  400
 """
 
@@ -26,6 +27,8 @@ from app.graphql.context import Context
 
 JSON = "application/json"
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+# Levels of objects and lists in "variables" (itself one); the schema's deepest input is 2.
+MAX_NESTING = 32
 
 
 class BadRequest(Exception):
@@ -75,7 +78,23 @@ def _optional(payload: dict[str, Any], key: str, kind: type, what: str) -> Any:
     value = payload.get(key)
     if value is not None and not isinstance(value, kind):
         raise BadRequest(f"{key} must be {what} or null")
+    if not _nests_within(value, MAX_NESTING):
+        raise BadRequest(f"{key} nest deeper than {MAX_NESTING} levels of objects and lists")
     return value
+
+
+def _nests_within(value: Any, levels: int) -> bool:
+    """Whether `value` holds objects and lists at most `levels` deep (without recursion:
+    the client decides the depth)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > levels:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return True
 
 
 async def execute(schema: BaseSchema, operation: Operation, context: Context) -> ExecutionResult:

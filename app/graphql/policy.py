@@ -2,7 +2,7 @@
 document cache, the socket session re-check, the masking of unexpected errors, and the
 request metrics of queries and mutations.
 
-One extension with four hooks instead of seven extensions: Strawberry looks every hook
+One extension with five hooks instead of seven extensions: Strawberry looks every hook
 of every extension up again for each request, so the hooks themselves were a visible
 part of a small query's cost.
 """
@@ -128,10 +128,19 @@ class OperationPolicy(SchemaExtension):
             # Operations on a long-lived socket see signOut and expiry at once, like HTTP.
             await context.recheck_socket_session()
         yield
-        result = execution.result
-        if result is not None and result.errors:
-            result.errors = [self._masked(error) for error in result.errors]
+        self._mask(execution.result)
         _observe(execution, time.perf_counter() - started)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Results over a WebSocket (subscription events, and queries and mutations sent
+        there) are sent as they come, before the operation ends: mask each one first."""
+        self._mask(result)
+        yield
+
+    def _mask(self, result: Any) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [self._masked(error) for error in errors]
 
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context

@@ -12,7 +12,7 @@ from app.ratelimit import Limit
 from app.rows import USER_COLUMNS, columns
 from app.runtime import Runtime
 from app.services.invitations import claims, reads
-from app.services.validation import check_password, clean_email, clean_name
+from app.services.validation import check_password, check_text, clean_email, clean_name
 
 BY_EMAIL = sql.Sql(
     f'SELECT {columns(USER_COLUMNS, "u")}, u.password_hash FROM "user" u WHERE u.email = ?'
@@ -59,7 +59,8 @@ async def sign_in(
     *, email: str, password: str, client_address: str | None, runtime: Runtime
 ) -> tuple[str, rows.User]:
     """Exchange an email and password for a new token (brute force is rate limited)."""
-    email = email.strip().lower()
+    email = check_text(email, field="email").strip().lower()
+    check_text(password, field="password")
     # Counted before the password is checked, so parallel guesses cannot slip through;
     # a success clears the account's count: only failures accumulate.
     if client_address:

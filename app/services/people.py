@@ -13,6 +13,7 @@ from app.permissions import Action, authorize, signed_in
 from app.rows import USER_COLUMNS, USER_WIDTH, columns
 from app.runtime import Runtime
 from app.services.pagination import check_first
+from app.services.validation import check_text
 
 USERS_PAGE = 10
 
@@ -43,7 +44,7 @@ class Candidates(NamedTuple):
 def _pattern(search: str) -> str:
     """A LIKE pattern matching the term anywhere, its wildcards taken literally; the term
     must be 2 to 100 characters."""
-    term = search.strip()
+    term = check_text(search, field="search").strip()
     if not 2 <= len(term) <= 100:
         raise errors.BadUserInputError("search must be 2 to 100 characters long")
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,4 +1,4 @@
-"""Input rules shared by the services: names, emails, passwords."""
+"""Input rules shared by the services: free text, names, emails, passwords."""
 
 from __future__ import annotations
 
@@ -12,8 +12,32 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 128
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
+def check_text(value: str, *, field: str, validated: bool = False) -> str:
+    """`value`, if the database can store it as text: no NUL character (PostgreSQL refuses
+    it) and no lone surrogate (half a UTF-16 pair, which has no UTF-8 form; JSON escapes
+    over a WebSocket can carry one). Otherwise BAD_USER_INPUT naming `field`, or the
+    mutation's typed INVALID_INPUT for an argument it `validated`."""
+    if "\x00" in value:
+        problem = "must not contain NUL characters"
+    elif not value.isascii() and not _encodable(value):
+        problem = "must be Unicode text: it holds a lone surrogate"
+    else:
+        return value
+    if validated:
+        raise errors.InvalidInputError(f"{field} {problem}", field=field)
+    raise errors.BadUserInputError(f"{field} {problem}")
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_name(value: str, *, field: str = "name") -> str:
-    name = value.strip()
+    name = check_text(value, field=field, validated=True).strip()
     if not 1 <= len(name) <= NAME_MAX:
         raise errors.InvalidInputError(
             f"{field} must be 1 to {NAME_MAX} characters long", field=field
@@ -22,7 +46,7 @@ def clean_name(value: str, *, field: str = "name") -> str:
 
 
 def clean_email(value: str, *, field: str = "email") -> str:
-    email = value.strip().lower()
+    email = check_text(value, field=field, validated=True).strip().lower()
     if len(email) > 254 or not EMAIL_PATTERN.match(email):
         raise errors.InvalidInputError(
             f"{value!r} is not an email address like name@example.com", field=field
@@ -31,6 +55,7 @@ def clean_email(value: str, *, field: str = "email") -> str:
 
 
 def check_password(value: str) -> str:
+    check_text(value, field="password", validated=True)
     if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
         raise errors.InvalidInputError(
             f"password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long",

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import httpx
 
 from app import errors
+from app.services.validation import check_text
 
 MAX_URL_LENGTH = 2048
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -37,7 +38,7 @@ class Destination(NamedTuple):
 def check_url(text: str, *, production: bool) -> httpx.URL:
     """The URL if its shape is acceptable, else INVALID_INPUT on `url`."""
     try:
-        return _shaped(text, production=production)
+        return _shaped(check_text(text, field="url", validated=True), production=production)
     except RefusedError as exc:
         raise errors.InvalidInputError(str(exc), field="url") from None
 

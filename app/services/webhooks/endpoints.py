@@ -17,6 +17,7 @@ from app.models import WebhookEventType
 from app.permissions import Action, authorize, webhook_for_manager
 from app.runtime import Runtime
 from app.services.pagination import Page, check_first
+from app.services.validation import check_text
 from app.services.webhooks import destinations, reads, secrets
 
 logger = logging.getLogger("app.webhooks")
@@ -141,7 +142,7 @@ def _mask(events: Sequence[WebhookEventType]) -> int:
 
 
 def _description(value: str | None) -> str | None:
-    text = (value or "").strip()
+    text = check_text(value or "", field="description", validated=True).strip()
     if len(text) > DESCRIPTION_MAX:
         raise errors.InvalidInputError(
             f"description must be at most {DESCRIPTION_MAX} characters", field="description"
