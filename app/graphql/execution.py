@@ -177,7 +177,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         """An object whose selected fields are all plain scalars (`domain { name }`), as
         its response dict; _MISSING when it needs the standard completion."""
         object_type = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-        if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of:
+        if not isinstance(object_type, GraphQLObjectType) or not _is_its_type(object_type, value):
             return _MISSING
         grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
@@ -220,6 +220,14 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+
+
+def _is_its_type(object_type: GraphQLObjectType, value: Any) -> bool:
+    """The check standard completion makes first: `is_type_of`, which Strawberry sets on
+    the types that implement an interface (Node), an isinstance test that ignores its
+    info argument."""
+    check = object_type.is_type_of
+    return check is None or bool(check(value, None))  # type: ignore[arg-type]
 
 
 def _coerce(leaf: GraphQLLeafType, value: Any) -> Any:

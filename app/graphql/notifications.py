@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
+from app.graphql.arguments import DomainId
 from app.graphql.context import Info
 from app.graphql.types import Invitation, InvitationEvent
 from app.services import notifications
@@ -18,7 +19,8 @@ Out = TypeVar("Out")
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Each invitation sent or resent to the caller, right after it is committed."
+        description="Each invitation sent or resent to the caller, right after it is "
+        "committed. Signed in."
     )
     async def invitation_received(self, info: Info) -> AsyncGenerator[Invitation, None]:
         # Opened before returning, so a refusal is an `error` message, not a stream.
@@ -35,7 +37,15 @@ class Subscription:
         )
     )
     async def invitation_events(
-        self, info: Info, domain_id: strawberry.ID, after: strawberry.ID | None = None
+        self,
+        info: Info,
+        domain_id: DomainId,
+        after: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The id of an event this stream delivered: resume after it."
+            ),
+        ] = None,
     ) -> AsyncGenerator[InvitationEvent, None]:
         rows = await notifications.domain_events(
             info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime

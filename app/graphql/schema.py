@@ -10,10 +10,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships, notifications
+from app.graphql import accounts, domains, invitations, memberships, nodes, notifications
 from app.graphql.context import request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 from app.graphql.execution import PlainFieldsExecution, plain_fields
@@ -54,8 +53,34 @@ class AppSchema(strawberry.Schema):
                 )
 
 
-Query = merge_types("Query", (accounts.Query, domains.Query, invitations.Query, memberships.Query))
-Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
+def _root(name: str, description: str, *parts: type) -> type:
+    """One root type from each feature's part of it."""
+    return strawberry.type(type(name, parts, {}), description=description)
+
+
+Query = _root(
+    "Query",
+    "What can be read. Each field says who may read it; a list is a connection of pages.",
+    accounts.Query,
+    domains.Query,
+    invitations.Query,
+    memberships.Query,
+    nodes.Query,
+)
+Mutation = _root(
+    "Mutation",
+    "What can be changed. Expected failures are members of each result union (UserError); "
+    "authentication, permission and input-shape failures are top-level errors with "
+    "`extensions.code`.",
+    accounts.Mutation,
+    domains.Mutation,
+    invitations.Mutation,
+)
+Subscription = _root(
+    "Subscription",
+    "Live updates over WebSocket (`graphql-transport-ws`), after each change commits.",
+    notifications.Subscription,
+)
 
 
 DEFAULT_LIMITS = QueryLimits()
@@ -68,7 +93,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
     return AppSchema(
         query=Query,
         mutation=Mutation,
-        subscription=notifications.Subscription,
+        subscription=Subscription,
         extensions=[operation_policy(limits, production=production)],
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=production),
