@@ -10,6 +10,9 @@ something asks for it. Every
 other field, and every plain scalar whose value is missing or does not serialize, takes
 the standard path, which reports the same errors it always has.
 `tests/test_execution.py` checks that both executors give the same answers.
+
+It also gives the request errors found while preparing execution (variables that do
+not fit their types) the code every other client mistake has: BAD_USER_INPUT.
 """
 
 from __future__ import annotations
@@ -86,6 +89,16 @@ class _LazyInfo:
 
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     plain: ClassVar[dict[int, PlainField]] = {}  # set by the schema that uses this class
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        """The executor, or the errors that keep the operation from running: a variable
+        missing or not of its type, given by the client, so BAD_USER_INPUT."""
+        built = super().build(*args, **kwargs)
+        if isinstance(built, list):
+            for error in built:
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+        return built
 
     def execute_fields(
         self,

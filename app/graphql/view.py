@@ -1,5 +1,6 @@
-"""The GraphQL ASGI view: POST through `app.graphql.http`, GET, GraphiQL and WebSocket
-through Strawberry's view; builds each request's context and answers bad requests."""
+"""The GraphQL ASGI view: POST and GET operations through `app.graphql.http`, GraphiQL's
+page and WebSocket through Strawberry's view; builds each request's context and masks
+failures outside GraphQL execution."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ def _errors_response(message: str, code: str, status: int, **extensions: str) ->
     return JSONResponse(body, status_code=status)
 
 
+def _wants_ide(request: Request) -> bool:
+    """A browser opening /graphql (a GET naming no operation): GraphiQL's page."""
+    params = request.query_params
+    accept = request.headers.get("accept", "")
+    named = "query" in params or "documentId" in params
+    return not named and ("text/html" in accept or "*/*" in accept)
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
         self,
@@ -57,12 +66,15 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope=scope, receive=receive)
         request_id = _request_id(request)
         try:
-            if request.method == "POST":
-                response = await http.post(request, self.schema, self._http_context)
+            if request.method == "GET" and _wants_ide(request):
+                response = await self.run(request)  # GraphiQL's page, or 404 when off
             else:
-                response = await self.run(request)  # GET queries and GraphiQL
-        except http.BadRequest as exc:
-            response = _errors_response(exc.reason, "BAD_USER_INPUT", exc.status)
+                response = await http.handle(
+                    request,
+                    self.schema,
+                    self._http_context,
+                    allow_queries_via_get=self.allow_queries_via_get,
+                )
         except HTTPException as exc:
             # Malformed requests get the same error shape as GraphQL errors.
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_USER_INPUT"
