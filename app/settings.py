@@ -8,6 +8,7 @@ from typing import Literal, cast
 
 from starlette.config import Config
 
+from app import documents
 from app.ratelimit import RateLimits
 
 DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
@@ -48,6 +49,9 @@ class Settings:
     ws_init_timeout_seconds: int = 10
     ws_max_operations: int = 20
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    # A manifest of trusted documents (app/documents.py): clients may send their ids, and
+    # production refuses every other document. None: documents are sent as text.
+    trusted_documents: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,6 +100,7 @@ class Settings:
             ws_init_timeout_seconds=number("ws_init_timeout_seconds"),
             ws_max_operations=number("ws_max_operations"),
             rate_limits=_rate_limits(config("RATE_LIMITS", default="")),
+            trusted_documents=config("TRUSTED_DOCUMENTS", default=None) or None,
         )
         settings.validate()
         return settings
@@ -117,6 +122,11 @@ class Settings:
                 f"{self.workers} workers need REDIS_URL=redis://…: without it a "
                 "subscriber only hears about changes made through its own worker."
             )
+        if self.trusted_documents:
+            try:
+                documents.load(self.trusted_documents)
+            except ValueError as exc:
+                raise SettingsError(f"TRUSTED_DOCUMENTS: {exc}") from None
         if self.production:
             self._validate_production()
 

@@ -16,6 +16,13 @@ send), and 406 when Accept names neither. Its status says whether the operation 
 Every refusal carries the same error shape as a GraphQL error, with a code: the request
 errors of GraphQL (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT for
 variables) or BAD_USER_INPUT for a request the server cannot run.
+
+Trusted documents (`app.documents`): a request may name its document by id instead of
+sending it, `{"documentId": "sha256:..."}` (or send both, which must agree). An id the
+manifest does not hold is PERSISTED_QUERY_NOT_FOUND (a request error: 200 / 400); in
+production a document outside the manifest is PERSISTED_QUERY_NOT_IN_LIST (200 / 403,
+refused by the operation policy for WebSocket operations too). With a manifest, every
+response announces it: `GraphQL-Trusted-Documents: sha256`.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from app import documents
 from app.graphql.context import Context
 
 JSON = "application/json"
@@ -41,6 +49,9 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHQL_RESPONSE_UTF8 = f"{GRAPHQL_RESPONSE}; charset=utf-8"
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 GET_OPERATIONS = frozenset({OperationType.QUERY})
+ANNOUNCEMENT = ("graphql-trusted-documents", "sha256")
+# Request errors' statuses under application/graphql-response+json, by code (else 400).
+REQUEST_ERROR_STATUS = {"INTERNAL": 500, "PERSISTED_QUERY_NOT_IN_LIST": 403}
 # What each acceptable media range gets.
 OFFERS = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
 
@@ -57,11 +68,16 @@ class BadRequest(Exception):
         self.headers = headers
 
 
+class DocumentNotFound(Exception):
+    """A documentId the manifest does not hold: a request error, PERSISTED_QUERY_NOT_FOUND."""
+
+
 class Operation(NamedTuple):
-    query: str
+    query: str | None  # None: named by document_id alone
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    document_id: str | None
 
 
 def _media_type(value: str | None) -> str:
@@ -112,7 +128,7 @@ def read_body(content_type: str | None, body: bytes) -> Operation:
 
 def read_query_string(params: Mapping[str, str]) -> Operation:
     """The operation a GET asks for: `variables` and `extensions` are JSON text."""
-    payload: dict[str, Any] = {"query": params.get("query")}
+    payload: dict[str, Any] = {"query": params.get("query"), "documentId": params.get("documentId")}
     payload["operationName"] = params.get("operationName") or None
     for key in ("variables", "extensions"):
         if params.get(key):
@@ -124,15 +140,34 @@ def read_query_string(params: Mapping[str, str]) -> Operation:
 
 
 def _operation(payload: dict[str, Any]) -> Operation:
-    query = payload.get("query")
-    if not isinstance(query, str):
+    query = _optional(payload, "query", str, "a string")
+    document_id = _optional(payload, "documentId", str, "a string")
+    if query is None and document_id is None:
         raise BadRequest("No GraphQL query found in the request")
     return Operation(
         query,
         _optional(payload, "variables", dict, "an object"),
         _optional(payload, "operationName", str, "a string"),
         _optional(payload, "extensions", dict, "an object"),
+        document_id,
     )
+
+
+def document_of(operation: Operation, manifest: Mapping[str, str]) -> str:
+    """The document an operation runs: its query, or the manifest's document for its
+    documentId; both given, they must agree."""
+    document_id, query = operation.document_id, operation.query
+    if document_id is None:
+        assert query is not None  # _operation made sure of one of them
+        return query
+    if query is not None:
+        if documents.document_id(query) != document_id:
+            raise BadRequest("documentId is not the id of query: send one of them, or both alike")
+        return query
+    found = manifest.get(document_id)
+    if found is None:
+        raise DocumentNotFound(f"No trusted document has the id {document_id!r}")
+    return found
 
 
 def _optional(payload: dict[str, Any], key: str, kind: type, what: str) -> Any:
@@ -144,16 +179,17 @@ def _optional(payload: dict[str, Any], key: str, kind: type, what: str) -> Any:
 
 async def execute(
     schema: BaseSchema,
+    query: str,
     operation: Operation,
     context: Context,
     allowed: frozenset[OperationType],
     method: str,
 ) -> ExecutionResult:
-    """Run the operation if `method` allows its type; BadRequest otherwise (405 for an
-    operation another method could run)."""
+    """Run the document if `method` allows its operation's type; BadRequest otherwise
+    (405 for an operation another method could run)."""
     try:
         return await schema.execute(
-            operation.query,
+            query,
             variable_values=operation.variables,
             context_value=context,
             operation_name=operation.operation_name,
@@ -187,8 +223,8 @@ def respond(result: ExecutionResult, media: str) -> Response:
 
 
 def _request_error_status(errors: list[GraphQLError]) -> int:
-    masked = any((e.extensions or {}).get("code") == "INTERNAL" for e in errors)
-    return 500 if masked else 400
+    statuses = (REQUEST_ERROR_STATUS.get((e.extensions or {}).get("code", "")) for e in errors)
+    return max((status for status in statuses if status is not None), default=400)
 
 
 def refused(error: BadRequest, media: str) -> Response:
@@ -204,6 +240,7 @@ async def handle(
     context: Callable[[Request], Awaitable[Context]],
     *,
     allow_queries_via_get: bool,
+    manifest: Mapping[str, str],
 ) -> Response:
     """Answer one POST or GET: negotiate, read the operation, run it in the request's
     context, encode it. Refusals are answered here too, in the negotiated media type."""
@@ -218,7 +255,14 @@ async def handle(
         else:
             operation = read_query_string(request.query_params)
             allowed = GET_OPERATIONS if allow_queries_via_get else frozenset()
-        result = await execute(schema, operation, await context(request), allowed, method)
+        query = document_of(operation, manifest)
+        result = await execute(schema, query, operation, await context(request), allowed, method)
+        response = respond(result, media)
     except BadRequest as error:
-        return refused(error, media)
-    return respond(result, media)
+        response = refused(error, media)
+    except DocumentNotFound as error:
+        not_found = GraphQLError(str(error), extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})
+        response = respond(ExecutionResult(data=None, errors=[not_found]), media)
+    if manifest:
+        response.headers.append(*ANNOUNCEMENT)
+    return response

@@ -20,6 +20,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
+from app import documents
 from app.graphql import http
 from app.graphql.context import Context
 from app.runtime import Runtime
@@ -59,6 +60,8 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> None:
         super().__init__(schema, **options)
         self.runtime = runtime
+        path = runtime.settings.trusted_documents
+        self.manifest = documents.load(path) if path else {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,6 +77,7 @@ class GraphQLView(GraphQL[Context, None]):
                     self.schema,
                     self._http_context,
                     allow_queries_via_get=self.allow_queries_via_get,
+                    manifest=self.manifest,
                 )
         except HTTPException as exc:
             # Malformed requests get the same error shape as GraphQL errors.
