@@ -20,7 +20,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
-from app import documents
+from app import documents, graphiql
 from app.graphql import http
 from app.graphql.context import Context
 from app.runtime import Runtime
@@ -95,6 +95,9 @@ class GraphQLView(GraphQL[Context, None]):
             )
         response.headers["x-request-id"] = request_id
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # served offline, under a strict content policy
 
     async def _http_context(self, request: Request) -> Context:
         return await self.get_context(request, None)
