@@ -14,3 +14,4 @@ DomainId = Annotated[
     ),
 ]
 InvitationId = Annotated[strawberry.ID, strawberry.argument(description="The invitation's id.")]
+OwnId = Annotated[strawberry.ID, strawberry.argument(description="Its id.")]

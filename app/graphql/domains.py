@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from app import errors
-from app.graphql.arguments import DomainId
+from app.graphql.arguments import DomainId, OwnId
 from app.graphql.context import Info
 from app.graphql.enums import Action
 from app.graphql.errors import result_union
@@ -30,9 +30,7 @@ class Query:
         description="One domain; null when it is not visible to the caller. Members with "
         "DOMAIN_READ."
     )
-    async def domain(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
-    ) -> Domain | None:
+    async def domain(self, info: Info, id: OwnId) -> Domain | None:
         found = await domains.get_domain(info.context.session, domain_id=id)
         return Domain.from_row(found) if found else None
 

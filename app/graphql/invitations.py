@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from app import errors
-from app.graphql.arguments import DomainId, InvitationId
+from app.graphql.arguments import DomainId, InvitationId, OwnId
 from app.graphql.context import Info
 from app.graphql.enums import InvitationResponse, InvitationStatus
 from app.graphql.errors import result_union, to_user_error
@@ -93,9 +93,7 @@ class Query:
         description="One invitation; null when not visible to the caller. Its invitee, or "
         "members of its domain with INVITATION_READ."
     )
-    async def invitation(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its id.")]
-    ) -> Invitation | None:
+    async def invitation(self, info: Info, id: OwnId) -> Invitation | None:
         found = await invitations.get(info.context.session, invitation_id=id)
         return Invitation.from_row(found) if found else None
 
