@@ -23,7 +23,7 @@ TYPES: dict[type, Callable[[Any], Node]] = {
 }
 
 
-def _node(found: nodes.Found | None) -> Node | None:
+def _node(found: Any) -> Node | None:
     return TYPES[type(found)](found) if found is not None else None
 
 
