@@ -122,11 +122,13 @@ def metrics_directory(workers: int) -> Iterator[None]:
         yield
 
 
-def write_schema(path: Path) -> None:
-    from app.graphql.schema import schema
+def write_artifacts() -> None:
+    """The schema, Apollo Client's possibleTypes and the web app's trusted documents."""
+    from app.graphql.artifacts import artifacts
 
-    path.write_text(schema.as_str() + "\n")
-    print(f"wrote {path}")
+    for path, text in artifacts().items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.name}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.command == "schema":
-        write_schema(Path("schema.graphql"))
+        write_artifacts()
         return 0
     try:
         settings = Settings.from_env()

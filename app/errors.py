@@ -38,6 +38,8 @@ from typing import Any, ClassVar
 
 
 class AppError(Exception):
+    """A failure the product raises on purpose; anything else is unexpected and masked."""
+
     code: ClassVar[str] = "INTERNAL"
 
     def __init__(self, message: str) -> None:
@@ -51,6 +53,8 @@ class AppError(Exception):
 
 
 class UnauthenticatedError(AppError):
+    """No valid token: sign in and send `Authorization: Bearer <token>`."""
+
     code = "UNAUTHENTICATED"
 
     def __init__(
@@ -60,14 +64,21 @@ class UnauthenticatedError(AppError):
 
 
 class ForbiddenError(AppError):
+    """The caller is a member of the domain, but their role lacks the action."""
+
     code = "FORBIDDEN"
 
 
 class BadUserInputError(AppError):
+    """An argument or request the API cannot take as given: a page size, a cursor, a
+    malformed id, a list too long or too short."""
+
     code = "BAD_USER_INPUT"
 
 
 class RateLimitedError(AppError):
+    """Too many attempts: wait `retryAfter` seconds before trying again."""
+
     code = "RATE_LIMITED"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
@@ -100,10 +111,14 @@ class UserFacingError(AppError):
 
 
 class NotFoundError(UserFacingError):
+    """The object does not exist, or the caller may not see it (the two look the same)."""
+
     code = "NOT_FOUND"
 
 
 class InvalidInputError(UserFacingError):
+    """An argument is malformed or out of bounds; `field` names it."""
+
     code = "INVALID_INPUT"
     details = ("field",)
 
@@ -113,34 +128,50 @@ class InvalidInputError(UserFacingError):
 
 
 class EmailTakenError(UserFacingError):
+    """Another account already uses this e-mail address."""
+
     code = "EMAIL_TAKEN"
 
 
 class InvalidCredentialsError(UserFacingError):
+    """The e-mail address and password do not match an account (the same answer for both)."""
+
     code = "INVALID_CREDENTIALS"
 
 
 class RoleNameTakenError(UserFacingError):
+    """The domain already has a role with this name."""
+
     code = "ROLE_NAME_TAKEN"
 
 
 class UserNotFoundError(UserFacingError):
+    """No user has this id."""
+
     code = "USER_NOT_FOUND"
 
 
 class AlreadyMemberError(UserFacingError):
+    """The user is already a member of the domain."""
+
     code = "ALREADY_MEMBER"
 
 
 class AlreadyInvitedError(UserFacingError):
+    """The user already has a PENDING invitation to the domain."""
+
     code = "ALREADY_INVITED"
 
 
 class InvitationRejectedError(UserFacingError):
+    """The user rejected an earlier invitation to the domain: resend that one instead."""
+
     code = "INVITATION_REJECTED"
 
 
 class InvitationExpiredError(UserFacingError):
+    """The invitation was not answered before its expiresAt; an admin may resend it."""
+
     code = "INVITATION_EXPIRED"
 
 
@@ -151,10 +182,14 @@ class EmailDisabledError(UserFacingError):
 
 
 class RoleNotFoundError(UserFacingError):
+    """The role is not one of the domain's roles."""
+
     code = "ROLE_NOT_FOUND"
 
 
 class RoleNotAllowedError(UserFacingError):
+    """The role grants actions the caller does not hold themselves (the role ceiling)."""
+
     code = "ROLE_NOT_ALLOWED"
 
 
@@ -169,8 +204,12 @@ class WrongStatusError(UserFacingError):
 
 
 class InvitationNotPendingError(WrongStatusError):
+    """The invitation is no longer PENDING; `status` says where it is."""
+
     code = "INVITATION_NOT_PENDING"
 
 
 class InvitationNotRejectedError(WrongStatusError):
+    """The invitation cannot be resent from its status; `status` says where it is."""
+
     code = "INVITATION_NOT_REJECTED"

@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
-from app import metrics
+from app import graphiql, metrics
 from app.auth import Authenticator
 from app.brokers.memory import InMemoryBroker
 from app.brokers.redis import RedisBroker
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             WebSocketRoute("/graphql", graphql),
             *health.routes(),
             Route("/metrics", metrics_endpoint(settings)),
+            *([] if settings.production else [Mount(graphiql.PREFIX, app=graphiql.assets())]),
             Mount("/", app=web_app(), name="web"),
         ],
         lifespan=lifespan,

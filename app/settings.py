@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from starlette.config import Config
 
+from app import documents
 from app.ratelimit import RateLimits
 
 DEFAULT_DATABASE_URL = "sqlite://data/app.sqlite3"
@@ -75,6 +76,9 @@ class Settings:
     email_retry_seconds: tuple[int, ...] = (30, 120, 600, 3600)
     # Bound on one SMTP exchange (connect, TLS, AUTH, DATA).
     email_timeout_seconds: int = 30
+    # A manifest of trusted documents (app/documents.py): clients may send their ids, and
+    # production refuses every other document. None: documents are sent as text.
+    trusted_documents: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -149,6 +153,7 @@ class Settings:
             public_url=config("PUBLIC_URL", default=None) or None,
             email_retry_seconds=_seconds_list(config("EMAIL_RETRY_SECONDS", default="")),
             email_timeout_seconds=number("email_timeout_seconds"),
+            trusted_documents=config("TRUSTED_DOCUMENTS", default=None) or None,
         )
         settings.validate()
         return settings
@@ -176,6 +181,11 @@ class Settings:
             _check_smtp_url(self.smtp_url)
         if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
             raise SettingsError("PUBLIC_URL must be an http:// or https:// address")
+        if self.trusted_documents:
+            try:
+                documents.load(self.trusted_documents)
+            except ValueError as exc:
+                raise SettingsError(f"TRUSTED_DOCUMENTS: {exc}") from None
         if self.production:
             self._validate_production()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext, tortoise_test_context
@@ -34,6 +35,17 @@ from tests.world import World, make_world
 # then one database is made for the session and emptied before each test, since
 # creating and dropping a database per test cost 0.1-0.5 s each on this machine.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ON_SQLITE = TEST_DATABASE_URL.startswith("sqlite")
 
 
@@ -199,3 +211,19 @@ async def production(db: TortoiseContext) -> AsyncIterator[httpx.AsyncClient]:
     """The app as APP_ENV=production configures it."""
     async with asgi_client(PRODUCTION) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded build), headless, through Playwright; one per
+    module, each test opening its own contexts."""
+    if not CHROMIUM.exists():
+        external.unavailable(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

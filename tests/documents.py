@@ -140,47 +140,63 @@ SIGN_UP_CLAIMING = """mutation SignUpClaiming($email: String!, $name: String!, $
 # ---------------------------------------------------------------- pages
 # Every relation a row has is selected, so that the query-count tests cover them all.
 
-PENDING = """query Pending($first: Int, $after: String) {
-  pendingInvitations(first: $first, after: $after) {
+PENDING = """query Pending($first: Int, $after: String, $last: Int, $before: String) {
+  pendingInvitations(first: $first, after: $after, last: $last, before: $before) {
     totalCount
     edges { cursor node { id domain { name } role { name } invitedBy { name } createdAt } }
     nodes { id }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
-MY_INVITATIONS = """query MyInvitations($status: InvitationStatus, $first: Int, $after: String) {
-  myInvitations(status: $status, first: $first, after: $after) {
-    totalCount nodes { id status } pageInfo { hasNextPage endCursor }
+MY_INVITATIONS = """query MyInvitations($status: InvitationStatus, $first: Int, $after: String,
+                               $last: Int, $before: String) {
+  myInvitations(status: $status, first: $first, after: $after, last: $last, before: $before) {
+    totalCount nodes { id status }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
 INVITATIONS = """query Invitations($domainId: ID!, $status: InvitationStatus, $invitedBy: ID,
-                             $inviteeId: ID, $first: Int, $after: String) {
+                             $inviteeId: ID, $first: Int, $after: String, $last: Int,
+                             $before: String) {
   invitations(domainId: $domainId, status: $status, invitedBy: $invitedBy,
-              inviteeId: $inviteeId, first: $first, after: $after) {
+              inviteeId: $inviteeId, first: $first, after: $after, last: $last,
+              before: $before) {
     totalCount
     nodes {
       id status domain { id name myRole { name } roles { name } }
       role { name actions } invitee { id name email } invitedBy { id name }
       history { kind actor { name } invitation { id status } }
     }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
-MEMBERS = """query Members($domainId: ID!, $first: Int, $after: String) {
-  members(domainId: $domainId, first: $first, after: $after) {
+MEMBERS = """query Members($domainId: ID!, $first: Int, $after: String, $last: Int,
+                        $before: String) {
+  members(domainId: $domainId, first: $first, after: $after, last: $last, before: $before) {
     totalCount
     nodes { user { id name } role { name } joinedAt invitedBy { id name } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
-AUDIT = """query Audit($domainId: ID!, $first: Int, $after: String) {
-  auditLog(domainId: $domainId, first: $first, after: $after) {
+AUDIT = """query Audit($domainId: ID!, $first: Int, $after: String, $last: Int,
+                      $before: String) {
+  auditLog(domainId: $domainId, first: $first, after: $after, last: $last, before: $before) {
     totalCount
     nodes { id kind at actor { id name } invitationId invitee { id name } role { name }
             domain { id } invitation { id status } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
+
+# ---------------------------------------------------------------- objects by id
+
+NODE_FIELDS = """
+  __typename id
+  ... on User { name } ... on Domain { name } ... on Role { name }
+  ... on Invitation { status } ... on InvitationEvent { kind }
+"""
+NODE = f"query Node($id: ID!) {{ node(id: $id) {{ {NODE_FIELDS} }} }}"
+NODES = f"query Nodes($ids: [ID!]!) {{ nodes(ids: $ids) {{ {NODE_FIELDS} }} }}"
 
 # ---------------------------------------------------------------- subscriptions
 

@@ -262,7 +262,7 @@ async def test_bad_operations_on_a_socket_leave_its_other_operations_running(
     assert refused == {
         "surrogate-in-variables": "INVALID_INPUT name",
         "nul-in-variables": "BAD_USER_INPUT",
-        "deep-variables": "GRAPHQL_VALIDATION_FAILED",
+        "deep-variables": "BAD_USER_INPUT",
     }
     assert event == {
         "id": "events",

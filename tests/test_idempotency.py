@@ -14,7 +14,7 @@ from tortoise.context import TortoiseContext
 from app import models
 from app.auth import Authenticator, Session
 from app.clock import ManualClock
-from app.graphql.http import read_operation
+from app.graphql.http import read_body
 from app.graphql.idempotent import fingerprint
 from app.main import create_app
 from app.services import domains, idempotency
@@ -196,4 +196,6 @@ async def test_an_unexpected_failure_is_not_kept_and_a_retry_runs_again(
 
 
 def _fingerprint_of(body: dict[str, Any]) -> str:
-    return fingerprint(read_operation("application/json", orjson.dumps(body)))
+    operation = read_body("application/json", orjson.dumps(body))
+    assert operation.query is not None
+    return fingerprint(operation.query, operation)

@@ -87,13 +87,15 @@ async def test_500_duplicated_fields_are_refused(production: httpx.AsyncClient) 
 async def test_get_query_is_refused(production: httpx.AsyncClient) -> None:
     response = await production.get("/graphql", params={"query": TYPENAME})
 
-    assert refused(response, "BAD_USER_INPUT", 400) == ["queries are not allowed when using GET"]
+    assert refused(response, "BAD_USER_INPUT", 405) == ["queries are not allowed when using GET"]
+    assert response.headers["allow"] == "POST"
 
 
 async def test_get_mutation_is_refused(production: httpx.AsyncClient) -> None:
     response = await production.get("/graphql", params={"query": SIGN_OUT})
 
-    assert refused(response, "BAD_USER_INPUT", 400) == ["mutations are not allowed when using GET"]
+    assert refused(response, "BAD_USER_INPUT", 405) == ["mutations are not allowed when using GET"]
+    assert response.headers["allow"] == "POST"
 
 
 @pytest.mark.parametrize(
@@ -111,7 +113,9 @@ async def test_simple_cross_site_posts_are_refused(
         "/graphql", content=body, headers={"content-type": content_type}
     )
 
-    assert refused(response, "BAD_USER_INPUT", 400) == ["Unsupported content type"]
+    assert refused(response, "BAD_USER_INPUT", 415) == [
+        "Unsupported content type: send the request as application/json"
+    ]
 
 
 @pytest.mark.parametrize("query", [INTROSPECTION, TYPE_INTROSPECTION])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.auth import Authenticator, Session
-from tests.documents import AUDIT, INVITATIONS, MEMBERS, PENDING
+from tests.documents import AUDIT, INVITATIONS, MEMBERS, NODES, PENDING
 from tests.factories import create_user
 from tests.world import World
 
@@ -91,3 +91,17 @@ async def test_members_and_audit_log_cost_the_same_at_any_size(
     assert await count_for(world, statements, AUDIT, world.admin, first=2) == await count_for(
         world, statements, AUDIT, world.admin, first=60
     )
+
+
+async def test_nodes_cost_the_same_for_2_and_40_ids_of_two_kinds(
+    world: World, auth: Authenticator, statements: StatementCounter
+) -> None:
+    people = [await create_user(auth) for _ in range(20)]
+    results = (await world.send(people))["results"]
+    pairs = zip((r["id"] for r in results), (str(p.user.id) for p in people), strict=True)
+    ids = [one for pair in pairs for one in pair]
+
+    small = await count_for(world, statements, NODES, world.admin, ids=ids[:2])
+    large = await count_for(world, statements, NODES, world.admin, ids=ids)
+
+    assert small == large == 4  # which tables, the invitations, the users, the grants

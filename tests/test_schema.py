@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.graphql.schema import schema
+import pytest
 
-SCHEMA_FILE = Path(__file__).parent.parent / "schema.graphql"
+from app.graphql.artifacts import artifacts
 
 
-def test_schema_graphql_is_current() -> None:
-    assert SCHEMA_FILE.read_text() == schema.as_str() + "\n", (
-        "schema.graphql is stale: run scripts/schema and commit the result"
+@pytest.mark.parametrize(
+    ("path", "text"), artifacts().items(), ids=lambda p: getattr(p, "name", "")
+)
+def test_generated_file_is_current(path: Path, text: str) -> None:
+    assert path.read_text(encoding="utf-8") == text, (
+        f"{path.name} is stale: run scripts/schema and commit the result"
     )

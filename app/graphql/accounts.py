@@ -12,10 +12,16 @@ from app.graphql.errors import result_union
 from app.graphql.types import AuthPayload, Invitation, User
 from app.services import accounts
 
+Email = Annotated[
+    str,
+    strawberry.argument(description="An e-mail address (name@example.com); compared lower-case."),
+]
+Password = Annotated[str, strawberry.argument(description="8..128 characters.")]
+
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The signed-in user; null when unauthenticated.")
+    @strawberry.field(description="The signed-in user; null when unauthenticated. Anyone.")
     def me(self, info: Info) -> User | None:
         session = info.context.session
         return User.from_row(session.user) if session else None
@@ -25,7 +31,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(
         description=(
-            "Create an account; returns a token for it. With invitationToken, also claims "
+            "Create an account and sign it in; anyone. With invitationToken, also claims "
             "that invitation in the same transaction: when the link is void (NOT_FOUND, "
             "INVITATION_NOT_PENDING) no account is created."
         ),
@@ -41,9 +47,9 @@ class Mutation:
     async def sign_up(
         self,
         info: Info,
-        email: str,
-        name: str,
-        password: str,
+        email: Email,
+        name: Annotated[str, strawberry.argument(description="1..100 characters.")],
+        password: Password,
         invitation_token: Annotated[
             str | None,
             strawberry.argument(
@@ -66,10 +72,11 @@ class Mutation:
         return AuthPayload(token=token, user=User.from_row(user), invitation=invitation)
 
     @strawberry.mutation(
-        description="Exchange an email and password for a token.",
+        description="Exchange an email and password for a token. Anyone; rate limited per "
+        "account and per client address.",
         graphql_type=result_union("SignInResult", AuthPayload, errors.InvalidCredentialsError),
     )
-    async def sign_in(self, info: Info, email: str, password: str) -> AuthPayload:
+    async def sign_in(self, info: Info, email: Email, password: Password) -> AuthPayload:
         token, user = await accounts.sign_in(
             email=email,
             password=password,
@@ -78,6 +85,8 @@ class Mutation:
         )
         return AuthPayload(token=token, user=User.from_row(user))
 
-    @strawberry.mutation(description="Revoke the token used for this request.")
+    @strawberry.mutation(
+        description="Revoke the token used for this request (always true). Signed in."
+    )
     async def sign_out(self, info: Info) -> bool:
         return await accounts.sign_out(info.context.session, runtime=info.context.runtime)

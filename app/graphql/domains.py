@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app import errors
+from app.graphql.arguments import DomainId, OwnId
 from app.graphql.context import Info
 from app.graphql.enums import Action
 from app.graphql.errors import result_union
 from app.graphql.types import Domain, Role
 from app.services import domains
 
+Name = Annotated[str, strawberry.argument(description="1..100 characters, trimmed.")]
+
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The caller's domains, most recently joined first.")
+    @strawberry.field(
+        description="The caller's domains, most recently joined first (the Domains page). "
+        "Signed in."
+    )
     async def domains(self, info: Info) -> list[Domain]:
         return [Domain.from_row(d) for d in await domains.list_domains(info.context.session)]
 
-    @strawberry.field(description="One domain; null when it is not visible to the caller.")
-    async def domain(self, info: Info, id: strawberry.ID) -> Domain | None:
+    @strawberry.field(
+        description="One domain; null when it is not visible to the caller. Members with "
+        "DOMAIN_READ."
+    )
+    async def domain(self, info: Info, id: OwnId) -> Domain | None:
         found = await domains.get_domain(info.context.session, domain_id=id)
         return Domain.from_row(found) if found else None
 
@@ -27,23 +38,32 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Create a domain; the caller becomes its admin.",
+        description="Create a domain with its built-in roles; the caller becomes its admin. "
+        "Signed in.",
         graphql_type=result_union("CreateDomainResult", Domain, errors.InvalidInputError),
     )
-    async def create_domain(self, info: Info, name: str) -> Domain:
+    async def create_domain(self, info: Info, name: Name) -> Domain:
         domain = await domains.create_domain(
             info.context.session, name=name, runtime=info.context.runtime
         )
         return Domain.from_row(domain)
 
     @strawberry.mutation(
-        description="Add a custom role granting some actions.",
+        description="Add a custom role granting some actions. Needs ROLE_MANAGE.",
         graphql_type=result_union(
             "CreateRoleResult", Role, errors.RoleNameTakenError, errors.InvalidInputError
         ),
     )
     async def create_role(
-        self, info: Info, domain_id: strawberry.ID, name: str, actions: list[Action]
+        self,
+        info: Info,
+        domain_id: DomainId,
+        name: Annotated[
+            str, strawberry.argument(description="1..100 characters, unique in the domain.")
+        ],
+        actions: Annotated[
+            list[Action], strawberry.argument(description="What the role allows (any subset).")
+        ],
     ) -> Role:
         role = await domains.create_role(
             info.context.session,

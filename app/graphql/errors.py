@@ -17,16 +17,33 @@ from app.graphql.enums import InvitationStatus
 
 CATALOGUE = errors.UserFacingError.catalogue()
 
-ErrorCode: Any = strawberry.enum(
-    Enum("ErrorCode", [(failure.code, failure.code) for failure in CATALOGUE]),  # type: ignore[call-overload]
-    description="Why a mutation did not do what was asked.",
+
+def description(failure: type[errors.AppError]) -> str | None:
+    """A failure's own docstring as one paragraph: the GraphQL description of its type
+    and of its ErrorCode value (None without one, which the schema linter reports)."""
+    doc = failure.__doc__  # not inherited: a class without a docstring has None
+    return " ".join(doc.split()) if doc else None
+
+
+ErrorCode: Any = strawberry.enum(  # type: ignore[call-overload]
+    Enum(
+        "ErrorCode",
+        [
+            (failure.code, strawberry.enum_value(failure.code, description=description(failure)))
+            for failure in CATALOGUE
+        ],
+    ),
+    description="Why a mutation did not do what was asked: the `code` of every UserError.",
 )
 
 
-@strawberry.interface(description="An expected failure the client can act on.")
+@strawberry.interface(
+    description="An expected failure the client can act on: a member of a mutation's result "
+    "union. Select `__typename` or the type's own fields to tell the failures apart."
+)
 class UserError:
-    code: ErrorCode
-    message: str
+    code: ErrorCode = strawberry.field(description="Which failure this is.")
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
 
 
 @dataclass(frozen=True)
@@ -52,7 +69,8 @@ def _error_type(failure: type[errors.UserFacingError]) -> type[UserError]:
             for name in failure.details
         },
     }
-    return strawberry.type(type(failure.__name__.removesuffix("Error"), (UserError,), namespace))
+    name = failure.__name__.removesuffix("Error")
+    return strawberry.type(type(name, (UserError,), namespace), description=description(failure))
 
 
 ERROR_TYPES: dict[type[errors.UserFacingError], type[UserError]] = {
@@ -70,12 +88,18 @@ def to_user_error(exc: errors.UserFacingError) -> UserError:
     )
 
 
-def result_union(name: str, *members: type[Any], description: str | None = None) -> Any:
+def result_union(name: str, *members: type[Any]) -> Any:
     """A union of a success type and failures: failure classes from the catalogue are
     replaced by their GraphQL types. Used as `graphql_type=`, so resolvers are typed with
     their success type and raise the failures."""
     types = tuple(ERROR_TYPES.get(member, member) for member in members)
+    success, *failures = (_graphql_name(member) for member in types)
+    description = f"{success} on success, or why not: {', '.join(failures)}."
     return Annotated[Union[types], strawberry.union(name, description=description)]  # noqa: UP007
+
+
+def _graphql_name(member: type[Any]) -> str:
+    return str(member.__strawberry_definition__.name)
 
 
 class _Handler:

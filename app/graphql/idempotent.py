@@ -19,58 +19,64 @@ import re
 
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from strawberry.schema import BaseSchema
 
 from app.graphql import http
-from app.graphql.context import Context
-from app.graphql.http import JSON, BadRequest, Operation
+from app.graphql.http import BadRequest, Call, Operation, content_type
 from app.services import idempotency
 
 VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
 REPLAYED = {"idempotent-replayed": "true"}
 
 
-async def post(key: str, operation: Operation, schema: BaseSchema, context: Context) -> Response:
+async def run(call: Call, request: Request) -> Response:
+    """The view's runner: `http.run`, or once per key for a signed-in caller's mutation."""
+    key = request.headers.get("idempotency-key")
+    if key is None or call.method != "POST":
+        return await http.run(call, request)
     if not VISIBLE_ASCII.match(key):
         raise BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters")
-    session = context.session
-    if session is None or not _is_mutation(operation):
-        return await http.answer(schema, operation, context)
-    claim = await idempotency.begin(
-        session.user.id, key, fingerprint(operation), context.runtime.clock
-    )
+    session, clock = call.context.session, call.context.runtime.clock
+    if session is None or not _is_mutation(call):
+        return await http.run(call, request)
+    sent = fingerprint(call.query, call.operation)
+    claim = await idempotency.begin(session.user.id, key, sent, clock)
     if isinstance(claim, idempotency.Replay):
-        return Response(claim.body, claim.status, REPLAYED, media_type=JSON)
+        return Response(claim.body, claim.status, REPLAYED, media_type=content_type(call.media))
     if isinstance(claim, idempotency.Mismatch):
         raise BadRequest("This Idempotency-Key was used with another request body", 422)
     if isinstance(claim, idempotency.InProgress):
         return _conflict()
 
-    async def run() -> idempotency.Answer:
-        result = await http.execute(schema, operation, context)
+    async def answer() -> idempotency.Answer:
+        result = await call.execute()
+        response = http.respond(result, call.media)
         codes = {(error.extensions or {}).get("code") for error in result.errors or []}
-        return idempotency.Answer(200, http.encode(result), keep="INTERNAL" not in codes)
+        return idempotency.Answer(
+            response.status_code, bytes(response.body), "INTERNAL" not in codes
+        )
 
-    stored = await idempotency.once(claim, run)
+    stored = await idempotency.once(claim, answer)
     if stored is None:
         return _conflict()
-    context.runtime.relay.kick()  # its events were committed with the answer, just now
-    return Response(stored.body, stored.status, media_type=JSON)
+    call.context.runtime.relay.kick()  # its events were committed with the answer, just now
+    return Response(stored.body, stored.status, media_type=content_type(call.media))
 
 
-def _is_mutation(operation: Operation) -> bool:
+def _is_mutation(call: Call) -> bool:
     try:
-        found = get_operation_ast(parse(operation.query), operation.operation_name)
+        found = get_operation_ast(parse(call.query), call.operation.operation_name)
     except GraphQLError:
         return False  # answered with its parse error, as without the header
     return found is not None and found.operation is OperationType.MUTATION
 
 
-def fingerprint(operation: Operation) -> str:
-    """The request as sent, independent of key order and whitespace."""
+def fingerprint(query: str, operation: Operation) -> str:
+    """The request as sent (its document, whether sent as text or by id), independent of
+    key order and whitespace."""
     canonical = orjson.dumps(
-        [operation.query, operation.variables, operation.operation_name, operation.extensions],
+        [query, operation.variables, operation.operation_name, operation.extensions],
         option=orjson.OPT_SORT_KEYS,
     )
     return hashlib.sha256(canonical).hexdigest()

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import strawberry
 
 from app import errors
+from app.graphql.arguments import DomainId, InvitationId, OwnId
 from app.graphql.context import Info
 from app.graphql.enums import InvitationResponse, InvitationStatus
 from app.graphql.errors import result_union, to_user_error
-from app.graphql.pagination import Connection
+from app.graphql.pagination import After, Before, Connection, First, Last
 from app.graphql.types import DeletedInvitation, Invitation, InvitationEvent
 from app.services import invitations
 from app.services.invitations import queries
@@ -28,7 +29,12 @@ SendInvitationResult = result_union(
 )
 
 
-@strawberry.type
+StatusFilter = Annotated[
+    InvitationStatus | None, strawberry.argument(description="Only invitations in this status.")
+]
+
+
+@strawberry.type(description="What sendInvitations did for each invitee.")
 class SendInvitationsPayload:
     results: list[Any] = strawberry.field(
         description=(
@@ -50,39 +56,73 @@ def _result(item: invitations.SendResult) -> Any:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The caller's PENDING invitations, newest first.")
+    @strawberry.field(
+        description="The caller's PENDING invitations, newest first (the pop-up and "
+        '"View All"). Signed in.'
+    )
     async def pending_invitations(
-        self, info: Info, first: int | None = queries.PENDING_PAGE, after: str | None = None
+        self,
+        info: Info,
+        first: First = queries.PENDING_PAGE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> InvitationConnection:
-        page = await invitations.pending(info.context.session, first=first, after=after)
+        page = await invitations.pending(
+            info.context.session, first=first, after=after, last=last, before=before
+        )
         return Connection.from_page(page, Invitation.from_row)
 
-    @strawberry.field(description="The caller's invitations in any status, newest first.")
+    @strawberry.field(
+        description="The caller's invitations in any status, newest first. Signed in."
+    )
     async def my_invitations(
         self,
         info: Info,
-        status: InvitationStatus | None = None,
-        first: int | None = queries.MINE_PAGE,
-        after: str | None = None,
+        status: StatusFilter = None,
+        first: First = queries.MINE_PAGE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> InvitationConnection:
-        page = await invitations.mine(info.context.session, status=status, first=first, after=after)
+        page = await invitations.mine(
+            info.context.session,
+            status=status,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
         return Connection.from_page(page, Invitation.from_row)
 
-    @strawberry.field(description="One invitation; null when not visible to the caller.")
-    async def invitation(self, info: Info, id: strawberry.ID) -> Invitation | None:
+    @strawberry.field(
+        description="One invitation; null when not visible to the caller. Its invitee, or "
+        "members of its domain with INVITATION_READ."
+    )
+    async def invitation(self, info: Info, id: OwnId) -> Invitation | None:
         found = await invitations.get(info.context.session, invitation_id=id)
         return Invitation.from_row(found) if found else None
 
-    @strawberry.field(description="A domain's invitations (the Invitations table).")
+    @strawberry.field(
+        description="A domain's invitations, newest first (the Invitations table). Needs "
+        "INVITATION_READ."
+    )
     async def invitations(
         self,
         info: Info,
-        domain_id: strawberry.ID,
-        status: InvitationStatus | None = None,
-        invited_by: strawberry.ID | None = None,
-        invitee_id: strawberry.ID | None = None,
-        first: int | None = queries.DOMAIN_PAGE,
-        after: str | None = None,
+        domain_id: DomainId,
+        status: StatusFilter = None,
+        invited_by: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description='Only those sent by this user ("sent by me").'),
+        ] = None,
+        invitee_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only those to this user.")
+        ] = None,
+        first: First = queries.DOMAIN_PAGE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> InvitationConnection:
         page = await invitations.of_domain(
             info.context.session,
@@ -92,19 +132,31 @@ class Query:
             invitee_id=invitee_id,
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
         return Connection.from_page(page, Invitation.from_row)
 
-    @strawberry.field(description="Every invitation event of a domain, deletions included.")
+    @strawberry.field(
+        description="Every invitation event of a domain, deletions included, newest first. "
+        "Needs INVITATION_READ."
+    )
     async def audit_log(
         self,
         info: Info,
-        domain_id: strawberry.ID,
-        first: int | None = queries.AUDIT_PAGE,
-        after: str | None = None,
+        domain_id: DomainId,
+        first: First = queries.AUDIT_PAGE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[InvitationEvent]:
         page = await invitations.audit_log(
-            info.context.session, domain_id=domain_id, first=first, after=after
+            info.context.session,
+            domain_id=domain_id,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
         return Connection.from_page(page, InvitationEvent.from_row)
 
@@ -114,7 +166,8 @@ class Mutation:
     @strawberry.mutation(
         description=(
             "Invite 1 to 100 people (users by id and addresses together) to a domain with "
-            "one role; needs INVITATION_SEND. An address of an existing account invites that "
+            "one role; each invitee's result stands alone. Needs INVITATION_SEND and a role "
+            "within the caller's own actions. An address of an existing account invites that "
             "user; any other address gets an e-mail with a one-time link."
         ),
         graphql_type=result_union(
@@ -128,12 +181,14 @@ class Mutation:
     async def send_invitations(
         self,
         info: Info,
-        domain_id: strawberry.ID,
-        role_id: strawberry.ID,
+        domain_id: DomainId,
+        role_id: Annotated[
+            strawberry.ID, strawberry.argument(description="One of the domain's roles.")
+        ],
         invitee_ids: Annotated[
             Sequence[strawberry.ID] | None,
             strawberry.argument(
-                description="Users to invite, by id.",
+                description="Users to invite, by id; one result each, in this order.",
                 graphql_type=list[strawberry.ID] | None,
             ),
         ] = (),
@@ -159,7 +214,7 @@ class Mutation:
         return SendInvitationsPayload(results=[_result(r) for r in results])
 
     @strawberry.mutation(
-        description="Accept or decline one of your invitations.",
+        description="Accept or decline a PENDING invitation. Its invitee alone.",
         graphql_type=result_union(
             "RespondToInvitationResult",
             Invitation,
@@ -169,7 +224,10 @@ class Mutation:
         ),
     )
     async def respond_to_invitation(
-        self, info: Info, invitation_id: strawberry.ID, response: InvitationResponse
+        self,
+        info: Info,
+        invitation_id: InvitationId,
+        response: Annotated[InvitationResponse, strawberry.argument(description="The answer.")],
     ) -> Invitation:
         invitation = await invitations.respond(
             info.context.session,
@@ -180,7 +238,8 @@ class Mutation:
         return Invitation.from_row(invitation)
 
     @strawberry.mutation(
-        description="Send a REJECTED invitation again (same id).",
+        description="Send a REJECTED invitation again (same id, PENDING again). Needs "
+        "INVITATION_MANAGE and a role within the caller's own actions.",
         graphql_type=result_union(
             "ResendInvitationResult",
             Invitation,
@@ -190,14 +249,14 @@ class Mutation:
             errors.AlreadyInvitedError,
         ),
     )
-    async def resend_invitation(self, info: Info, invitation_id: strawberry.ID) -> Invitation:
+    async def resend_invitation(self, info: Info, invitation_id: InvitationId) -> Invitation:
         invitation = await invitations.resend(
             info.context.session, invitation_id=invitation_id, runtime=info.context.runtime
         )
         return Invitation.from_row(invitation)
 
     @strawberry.mutation(
-        description="Delete a PENDING invitation; the audit log keeps it.",
+        description="Delete a PENDING invitation; the audit log keeps it. Needs INVITATION_MANAGE.",
         graphql_type=result_union(
             "DeleteInvitationResult",
             DeletedInvitation,
@@ -205,9 +264,7 @@ class Mutation:
             errors.InvitationNotPendingError,
         ),
     )
-    async def delete_invitation(
-        self, info: Info, invitation_id: strawberry.ID
-    ) -> DeletedInvitation:
+    async def delete_invitation(self, info: Info, invitation_id: InvitationId) -> DeletedInvitation:
         deleted = await invitations.delete(
             info.context.session, invitation_id=invitation_id, runtime=info.context.runtime
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
+from app.graphql.arguments import DomainId
 from app.graphql.context import Info
 from app.graphql.types import Invitation, InvitationEvent
 from app.services import notifications
@@ -20,7 +21,7 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "Each invitation sent or resent to the caller, or claimed by them through an "
-            "e-mailed link, right after it is committed."
+            "e-mailed link, right after it is committed. Signed in."
         )
     )
     async def invitation_received(self, info: Info) -> AsyncGenerator[Invitation, None]:
@@ -38,7 +39,15 @@ class Subscription:
         )
     )
     async def invitation_events(
-        self, info: Info, domain_id: strawberry.ID, after: strawberry.ID | None = None
+        self,
+        info: Info,
+        domain_id: DomainId,
+        after: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The id of an event this stream delivered: resume after it."
+            ),
+        ] = None,
     ) -> AsyncGenerator[InvitationEvent, None]:
         rows = await notifications.domain_events(
             info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime

@@ -1,38 +1,82 @@
-"""Relay-style connections over the services' keyset pages."""
+"""Relay-style connections over the services' keyset pages, and the paging arguments
+every list field takes."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from app.services.pagination import Page
+from app.services.pagination import MAX_PAGE_SIZE, Page
 
 T = TypeVar("T")
 
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page forward: the first `first` rows after `after` (0..{MAX_PAGE_SIZE}). "
+        "Not applied when `last` is given."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor this same list returned (`pageInfo.endCursor`, or an edge's "
+        "`cursor`): the page starts after that row."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page backward: the last `last` rows before `before`, or of the whole "
+        f"list (0..{MAX_PAGE_SIZE})."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor this same list returned (`pageInfo.startCursor`, or an edge's "
+        "`cursor`): the page ends before that row."
+    ),
+]
 
-@strawberry.type
+
+@strawberry.type(description="Where a page sits in its list (Relay's PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    # Each flag is a bool, or an awaitable the executor awaits only if it is selected.
+    has_next_page: bool | Awaitable[bool] = strawberry.field(
+        graphql_type=bool, description="Whether rows follow this page (older ones)."
+    )
+    has_previous_page: bool | Awaitable[bool] = strawberry.field(
+        graphql_type=bool, description="Whether rows precede this page (newer ones)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first row's cursor (for `before`); null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last row's cursor (for `after`); null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One row of a page, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque; valid as `after` or `before` of this same list only."
+    )
+    node: T = strawberry.field(description="The row.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list, newest first, with Relay cursors: select `nodes` for the "
+    "rows alone, `edges` for each row with its cursor."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's rows with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Cursors and flags to page further.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field
+    @strawberry.field(description="The page's rows, in the same order as `edges`.")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
+from app.graphql.arguments import DomainId
 from app.graphql.context import Info
 from app.graphql.types import User
 from app.services import people
+from app.services.pagination import MAX_PAGE_SIZE
 from app.services.people import Candidate
+
+Search = Annotated[
+    str,
+    strawberry.argument(
+        description="2..100 characters, found anywhere in a name or e-mail, case-insensitively."
+    ),
+]
+HowMany = Annotated[int | None, strawberry.argument(description=f"How many, 0..{MAX_PAGE_SIZE}.")]
 
 
 @strawberry.type(description="Someone the caller might invite to a domain.")
 class InviteCandidate:
-    user: User
+    user: User = strawberry.field(description="The person.")
     is_member: bool = strawberry.field(description="Already a member of the domain.")
     pending_invitation_id: strawberry.ID | None = strawberry.field(
         description="Their PENDING (unexpired) invitation to the domain, if they have one."
@@ -30,7 +42,9 @@ class InviteCandidate:
 
 @strawberry.type(description="The first people matching a search, and how many match in all.")
 class InviteCandidates:
-    nodes: list[InviteCandidate]
+    nodes: list[InviteCandidate] = strawberry.field(
+        description="The first `first` matches, by name."
+    )
     total_count: int = strawberry.field(
         description="Everyone matching the search: more than `nodes` means refine it."
     )
@@ -43,7 +57,7 @@ class Query:
         "`first` 0..100. Signed-in callers."
     )
     async def users(
-        self, info: Info, search: str, first: int | None = people.USERS_PAGE
+        self, info: Info, search: Search, first: HowMany = people.USERS_PAGE
     ) -> list[User]:
         found = await people.find_users(info.context.session, search=search, first=first)
         return [User.from_row(u) for u in found]
@@ -55,9 +69,9 @@ class Query:
     async def invite_candidates(
         self,
         info: Info,
-        domain_id: strawberry.ID,
-        search: str,
-        first: int | None = people.USERS_PAGE,
+        domain_id: DomainId,
+        search: Search,
+        first: HowMany = people.USERS_PAGE,
     ) -> InviteCandidates:
         found = await people.find_candidates(
             info.context.session,

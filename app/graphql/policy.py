@@ -1,6 +1,7 @@
 """What every operation goes through, in one schema extension: the document limits, the
-document cache, the socket session re-check, the masking of unexpected errors, and the
-request metrics of queries and mutations.
+document cache, the socket session re-check, the trusted documents (production, over
+HTTP and WebSocket alike), the masking of unexpected errors, and the request metrics of
+queries and mutations.
 
 One extension with five hooks instead of seven extensions: Strawberry looks every hook
 of every extension up again for each request, so the hooks themselves were a visible
@@ -31,9 +32,10 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from app import metrics
+from app import documents, metrics
 from app.graphql.context import Context, request_id_of
 from app.graphql.errors import is_unexpected
+from app.settings import Settings
 
 logger = logging.getLogger("app.graphql")
 
@@ -153,6 +155,13 @@ class OperationPolicy(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
+        context = execution.context
+        if isinstance(context, Context):
+            untrusted = untrusted_document(execution.query, context.runtime.settings)
+            if untrusted is not None:  # refused like an invalid document, and not cached
+                execution.pre_execution_errors = [untrusted]
+                yield
+                return
         cached = self.cache.get(execution.query)
         if cached is not None and cached.errors is not None:
             execution.pre_execution_errors = cached.errors
@@ -190,6 +199,21 @@ def _observe(execution: ExecutionContext, seconds: float) -> None:
         errors = execution.result.errors
         code = (errors[0].extensions or {}).get("code") if errors else None
     metrics.observe_operation(execution.operation_name, code, seconds)
+
+
+def untrusted_document(query: str | None, settings: Settings) -> GraphQLError | None:
+    """With a manifest in production, the refusal of a document it does not hold:
+    PERSISTED_QUERY_NOT_IN_LIST (the trusted documents are the allow-list)."""
+    path = settings.trusted_documents
+    if not (path and settings.production and query is not None):
+        return None
+    if documents.document_id(query) in documents.load(path):
+        return None
+    return GraphQLError(
+        "This server runs only its trusted documents, and this is not one of them: "
+        "send the documentId of a document in its manifest",
+        extensions={"code": "PERSISTED_QUERY_NOT_IN_LIST"},
+    )
 
 
 def operation_policy(limits: QueryLimits, *, production: bool) -> Any:

@@ -10,7 +10,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
 from app.graphql import (
@@ -19,6 +18,7 @@ from app.graphql import (
     domains,
     invitations,
     memberships,
+    nodes,
     notifications,
     people,
     webhooks,
@@ -63,27 +63,38 @@ class AppSchema(strawberry.Schema):
                 )
 
 
-Query = merge_types(
+def _root(name: str, description: str, *parts: type) -> type:
+    """One root type from each feature's part of it."""
+    return strawberry.type(type(name, parts, {}), description=description)
+
+
+Query = _root(
     "Query",
-    (
-        accounts.Query,
-        people.Query,
-        domains.Query,
-        invitations.Query,
-        claims.Query,
-        memberships.Query,
-        webhooks.Query,
-    ),
+    "What can be read. Each field says who may read it; a list is a connection of pages.",
+    accounts.Query,
+    people.Query,
+    domains.Query,
+    invitations.Query,
+    claims.Query,
+    memberships.Query,
+    webhooks.Query,
+    nodes.Query,
 )
-Mutation = merge_types(
+Mutation = _root(
     "Mutation",
-    (
-        accounts.Mutation,
-        domains.Mutation,
-        invitations.Mutation,
-        claims.Mutation,
-        webhooks.Mutation,
-    ),
+    "What can be changed. Expected failures are members of each result union (UserError); "
+    "authentication, permission and input-shape failures are top-level errors with "
+    "`extensions.code`.",
+    accounts.Mutation,
+    domains.Mutation,
+    invitations.Mutation,
+    claims.Mutation,
+    webhooks.Mutation,
+)
+Subscription = _root(
+    "Subscription",
+    "Live updates over WebSocket (`graphql-transport-ws`), after each change commits.",
+    notifications.Subscription,
 )
 
 
@@ -97,7 +108,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
     return AppSchema(
         query=Query,
         mutation=Mutation,
-        subscription=notifications.Subscription,
+        subscription=Subscription,
         extensions=[operation_policy(limits, production=production)],
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=production),

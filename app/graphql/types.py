@@ -2,7 +2,9 @@
 
 A type's nested objects come from the read class it converts (the SQL that fills
 them sits beside that class in its service); fields needing another read go through
-the per-request loaders.
+the per-request loaders. Every type with an id implements `Node` (Relay's object
+identification): ids are UUIDs, unique across all types, so `node(id:)` refetches any
+of them.
 """
 
 from __future__ import annotations
@@ -19,11 +21,20 @@ from app.services.invitations import claims, emails, reads
 from app.services.memberships import Member as MemberRow
 
 
-@strawberry.type
-class User:
-    id: strawberry.ID
-    email: str
-    name: str
+@strawberry.interface(
+    description="An object with an id: `node(id:)` fetches it again, as its own fields "
+    "would show it to the caller (Relay's object identification)."
+)
+class Node:
+    id: strawberry.ID = strawberry.field(
+        description="Unique across every type (a UUID), stable, opaque to clients."
+    )
+
+
+@strawberry.type(description="A person with an account. Any signed-in user may find users.")
+class User(Node):
+    email: str = strawberry.field(description="Their sign-in address, lower-case.")
+    name: str = strawberry.field(description="Their display name (1..100 characters).")
 
     @classmethod
     def from_row(cls, row: rows.User) -> User:
@@ -34,12 +45,13 @@ def _optional_user(row: rows.User | None) -> User | None:
     return User.from_row(row) if row else None
 
 
-@strawberry.type
-class Role:
-    id: strawberry.ID
-    name: str
-    actions: list[Action]
-    built_in: bool
+@strawberry.type(description="A named set of actions in one domain; members hold one role each.")
+class Role(Node):
+    name: str = strawberry.field(description="Unique within its domain.")
+    actions: list[Action] = strawberry.field(description="What holders of this role may do.")
+    built_in: bool = strawberry.field(
+        description="`admin` and `member`, made with the domain: they cannot be changed."
+    )
 
     @classmethod
     def from_row(cls, row: rows.Role) -> Role:
@@ -51,18 +63,20 @@ class Role:
         )
 
 
-@strawberry.type
-class Domain:
-    id: strawberry.ID
-    name: str
-    created_at: datetime
+@strawberry.type(
+    description="A workspace whose members hold roles. Visible to its members with "
+    "DOMAIN_READ; its name also to the people it invites."
+)
+class Domain(Node):
+    name: str = strawberry.field(description="1..100 characters.")
+    created_at: datetime = strawberry.field(description="When it was created.")
 
     @strawberry.field(description="The caller's role here; null when not a member.")
     async def my_role(self, info: Info) -> Role | None:
         grant = await info.context.loaders.grant.load(UUID(self.id))
         return Role.from_row(grant.role) if grant else None
 
-    @strawberry.field(description="The domain's roles; empty without DOMAIN_READ.")
+    @strawberry.field(description="The domain's roles, built-in first; empty without DOMAIN_READ.")
     async def roles(self, info: Info) -> list[Role]:
         return [Role.from_row(r) for r in await info.context.loaders.roles.load(UUID(self.id))]
 
@@ -71,10 +85,13 @@ class Domain:
         return cls(id=strawberry.ID(ids.text(row.id)), name=row.name, created_at=row.created_at)
 
 
-@strawberry.type
+@strawberry.type(description="A signed-in session: the token and whose it is.")
 class AuthPayload:
-    token: str
-    user: User
+    token: str = strawberry.field(
+        description="Send as `Authorization: Bearer <token>` (HTTP) or in `connection_init` "
+        "(WebSocket); valid until it expires or `signOut`."
+    )
+    user: User = strawberry.field(description="The signed-in user.")
     invitation: Invitation | None = strawberry.field(
         default=None,
         description=(
@@ -84,12 +101,14 @@ class AuthPayload:
     )
 
 
-@strawberry.type
+@strawberry.type(description="A user's membership of a domain (a row of the Members table).")
 class Member:
-    user: User
-    role: Role
-    joined_at: datetime
-    invited_by: User | None = strawberry.field(description="Who invited them, if anyone.")
+    user: User = strawberry.field(description="The member.")
+    role: Role = strawberry.field(description="Their role in the domain.")
+    joined_at: datetime = strawberry.field(description="When they joined.")
+    invited_by: User | None = strawberry.field(
+        description="Who invited them; null for the domain's creator."
+    )
 
     @classmethod
     def from_row(cls, row: MemberRow) -> Member:
@@ -101,22 +120,30 @@ class Member:
         )
 
 
-@strawberry.type
-class Invitation:
-    id: strawberry.ID
-    domain: Domain
+@strawberry.type(
+    description="An invitation to join a domain with a role. Visible to its invitee and to "
+    "members of its domain with INVITATION_READ."
+)
+class Invitation(Node):
+    domain: Domain = strawberry.field(description="The domain it invites to.")
     invitee: User | None = strawberry.field(
         description="The invited user; null for an e-mail invitation nobody has claimed yet."
     )
-    invited_by: User
-    role: Role
-    status: InvitationStatus
-    created_at: datetime
-    updated_at: datetime
-    confirmed_at: datetime | None
-    rejected_at: datetime | None
-    resent_at: datetime | None
-    resend_count: int
+    invited_by: User = strawberry.field(description="Who sent it.")
+    role: Role = strawberry.field(description="The role the invitee gets on accepting.")
+    status: InvitationStatus = strawberry.field(description="Where it stands now.")
+    created_at: datetime = strawberry.field(description="When it was first sent.")
+    updated_at: datetime = strawberry.field(description="When anything last happened to it.")
+    confirmed_at: datetime | None = strawberry.field(
+        description="When it was accepted; null until then."
+    )
+    rejected_at: datetime | None = strawberry.field(
+        description="When it was declined; null until then, and again after a resend."
+    )
+    resent_at: datetime | None = strawberry.field(
+        description="When it was last resent; null if never."
+    )
+    resend_count: int = strawberry.field(description="How many times it was resent.")
     invitee_email: str = strawberry.field(
         description=(
             "The address invited: the one typed for an invitation by e-mail (kept after it "
@@ -208,18 +235,25 @@ class InvitationPreview:
         )
 
 
-@strawberry.type
-class InvitationEvent:
+@strawberry.type(
+    description="One thing that happened to an invitation; kept after the invitation is "
+    "deleted. Visible to the invitation's invitee and to INVITATION_READ holders."
+)
+class InvitationEvent(Node):
     id: strawberry.ID = strawberry.field(
-        description="Identifies the event; invitationEvents(after:) resumes after it."
+        description="Unique across every type; `invitationEvents(after:)` resumes after it."
     )
-    kind: InvitationEventKind
-    at: datetime
-    actor: User | None
-    invitation_id: strawberry.ID
-    domain: Domain
-    invitee: User | None
-    role: Role
+    kind: InvitationEventKind = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When it happened.")
+    actor: User | None = strawberry.field(description="Who did it; null when nobody did (expiry).")
+    invitation_id: strawberry.ID = strawberry.field(
+        description="The invitation's id, also once it is deleted."
+    )
+    domain: Domain = strawberry.field(description="The invitation's domain.")
+    invitee: User | None = strawberry.field(
+        description="The invitee at the time; null for an unclaimed e-mail invitation."
+    )
+    role: Role = strawberry.field(description="The invitation's role at the time.")
 
     @strawberry.field(description="The invitation as it is now; null once deleted.")
     async def invitation(self, info: Info) -> Invitation | None:
@@ -240,6 +274,9 @@ class InvitationEvent:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="What deleteInvitation removed. Not a Node: `id` names an invitation that "
+    "no longer exists (Apollo: evict `Invitation:<id>`; Relay: `id @deleteRecord`)."
+)
 class DeletedInvitation:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The deleted invitation's id.")

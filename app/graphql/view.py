@@ -1,5 +1,6 @@
-"""The GraphQL ASGI view: POST through `app.graphql.http`, GET, GraphiQL and WebSocket
-through Strawberry's view; builds each request's context and answers bad requests."""
+"""The GraphQL ASGI view: POST and GET operations through `app.graphql.http`, GraphiQL's
+page and WebSocket through Strawberry's view; builds each request's context and masks
+failures outside GraphQL execution."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET, UnsetType
 
-from app import logs, metrics
+from app import documents, graphiql, logs
 from app.graphql import http, idempotent
 from app.graphql.context import Context
 from app.runtime import Runtime
@@ -42,6 +43,14 @@ def _errors_response(message: str, code: str, status: int, **extensions: str) ->
     return JSONResponse(body, status_code=status)
 
 
+def _wants_ide(request: Request) -> bool:
+    """A browser opening /graphql (a GET naming no operation): GraphiQL's page."""
+    params = request.query_params
+    accept = request.headers.get("accept", "")
+    named = "query" in params or "documentId" in params
+    return not named and ("text/html" in accept or "*/*" in accept)
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
         self,
@@ -52,6 +61,8 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> None:
         super().__init__(schema, **options)
         self.runtime = runtime
+        path = runtime.settings.trusted_documents
+        self.manifest = documents.load(path) if path else {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Every line logged while serving this request (uvicorn's access line included)
@@ -72,13 +83,17 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _answer(self, request: Request, request_id: str, send: Send) -> None:
         try:
-            if request.method == "POST":
-                response = await self._post(request)
+            if request.method == "GET" and _wants_ide(request):
+                response = await self.run(request)  # GraphiQL's page, or 404 when off
             else:
-                response = await self.run(request)  # GET queries and GraphiQL
-        except http.BadRequest as exc:
-            metrics.count_unparsed_request()
-            response = _errors_response(exc.reason, "BAD_USER_INPUT", exc.status)
+                response = await http.handle(
+                    request,
+                    self.schema,
+                    self._http_context,
+                    allow_queries_via_get=self.allow_queries_via_get,
+                    manifest=self.manifest,
+                    runner=idempotent.run,
+                )
         except HTTPException as exc:
             # Malformed requests get the same error shape as GraphQL errors.
             code = "NOT_FOUND" if exc.status_code == 404 else "BAD_USER_INPUT"
@@ -96,14 +111,6 @@ class GraphQLView(GraphQL[Context, None]):
         response.headers["x-request-id"] = request_id
         await response(request.scope, request.receive, send)
 
-    async def _post(self, request: Request) -> Response:
-        operation = http.read_operation(request.headers.get("content-type"), await request.body())
-        context = await self.get_context(request, None)
-        key = request.headers.get("idempotency-key")
-        if key is not None:
-            return await idempotent.post(key, operation, self.schema, context)
-        return await http.answer(self.schema, operation, context)
-
     def decode_json(self, data: str | bytes) -> object:
         """A WebSocket message. orjson first: it refuses nesting past 1024 levels as invalid
         JSON (the socket closes with 4400), where the standard library would overflow the
@@ -117,6 +124,12 @@ class GraphQLView(GraphQL[Context, None]):
                 return json.loads(data)
             except RecursionError:
                 raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # served offline, under a strict content policy
+
+    async def _http_context(self, request: Request) -> Context:
+        return await self.get_context(request, None)
 
     def encode_json(self, data: object) -> str:
         # Performance: orjson writes the same compact JSON several times faster. A str,

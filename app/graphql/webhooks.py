@@ -11,9 +11,11 @@ from uuid import UUID
 import strawberry
 
 from app import errors, ids, models
+from app.graphql.arguments import DomainId
 from app.graphql.context import Info
 from app.graphql.errors import result_union
-from app.graphql.pagination import Connection
+from app.graphql.pagination import After, Before, Connection, First, Last
+from app.graphql.types import Node
 from app.services.webhooks import endpoints, reads
 
 
@@ -81,8 +83,7 @@ class WebhookAttempt:
 
 
 @strawberry.type(description="One event sent (or to be sent) to one webhook.")
-class WebhookDelivery:
-    id: strawberry.ID = strawberry.field(description="Identifies the delivery.")
+class WebhookDelivery(Node):
     event_id: strawberry.ID = strawberry.field(
         description="The event reported: the webhook-id header of every attempt, and the "
         "id of the InvitationEvent for invitation events."
@@ -126,12 +127,12 @@ class WebhookDelivery:
 @strawberry.type(
     description="An endpoint that receives a domain's events, signed per Standard Webhooks."
 )
-class Webhook:
-    id: strawberry.ID = strawberry.field(description="Identifies the webhook.")
+class Webhook(Node):
     url: str = strawberry.field(description="Where deliveries are POSTed.")
     events: list[WebhookEventType] = strawberry.field(description="The event types it receives.")
     enabled: bool = strawberry.field(
-        description="Whether it receives deliveries; while disabled, its pending ones wait."
+        description="Whether it receives deliveries. Events that happen while it is disabled are "
+        "not sent to it at all; deliveries already pending wait until it is enabled again."
     )
     disabled_reason: str | None = strawberry.field(
         description="Why it was disabled automatically (a long run of failed deliveries); "
@@ -144,15 +145,18 @@ class Webhook:
     async def deliveries(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100.")
-        ] = endpoints.DELIVERIES_PAGE,
-        after: Annotated[
-            str | None, strawberry.argument(description="The endCursor of the previous page.")
-        ] = None,
+        first: First = endpoints.DELIVERIES_PAGE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[WebhookDelivery]:
         page = await endpoints.deliveries(
-            info.context.session, webhook_id=self.id, first=first, after=after
+            info.context.session,
+            webhook_id=self.id,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
         return Connection.from_page(page, WebhookDelivery.from_row)
 
@@ -195,7 +199,6 @@ def _kinds(events: list[WebhookEventType] | None) -> list[models.WebhookEventTyp
     return None if events is None else [models.WebhookEventType(str(e.value)) for e in events]
 
 
-DomainId = Annotated[strawberry.ID, strawberry.argument(description="The domain.")]
 WebhookId = Annotated[strawberry.ID, strawberry.argument(description="The webhook.")]
 
 
@@ -216,7 +219,6 @@ class Mutation:
             "CreateWebhookResult",
             WebhookCreated,
             errors.InvalidInputError,
-            description="The webhook with its secret, or why the input was refused.",
         ),
     )
     async def create_webhook(
@@ -250,7 +252,6 @@ class Mutation:
             Webhook,
             errors.NotFoundError,
             errors.InvalidInputError,
-            description="The webhook as changed, or why it was not.",
         ),
     )
     async def update_webhook(
@@ -286,7 +287,6 @@ class Mutation:
             "DeleteWebhookResult",
             DeletedWebhook,
             errors.NotFoundError,
-            description="The deleted webhook's id, or NOT_FOUND.",
         ),
     )
     async def delete_webhook(self, info: Info, webhook_id: WebhookId) -> DeletedWebhook:
@@ -300,7 +300,6 @@ class Mutation:
             "RotateWebhookSecretResult",
             WebhookSecretRotated,
             errors.NotFoundError,
-            description="The new secret, or NOT_FOUND.",
         ),
     )
     async def rotate_webhook_secret(

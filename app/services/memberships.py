@@ -52,7 +52,13 @@ def member(row: Row) -> Member:
 
 
 async def of_domain(
-    caller: Session | None, *, domain_id: str, first: int | None, after: str | None
+    caller: Session | None,
+    *,
+    domain_id: str,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[Member]:
     """A domain's members with their role and inviter, newest first."""
     domain = parse_id(domain_id, name="domainId")
@@ -62,6 +68,8 @@ async def of_domain(
         [domain],
         first=check_first(first, MEMBERS_PAGE),
         after=after,
+        last=last,
+        before=before,
         read=member,
         key=lambda item: (item.joined_at, item.id),
     )

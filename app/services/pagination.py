@@ -2,15 +2,22 @@
 
 A `Keyset` is one list's compiled SQL: its SELECT, the table counted for `totalCount`,
 and the (time, id) columns it is ordered by, newest first. Each combination of filters
-(a tuple of SQL conditions with `?` parameters) compiles once into a first-page, a
-next-page and a count statement.
+(a tuple of SQL conditions with `?` parameters) and of cursor bounds compiles once.
+
+Pages go forward (`first` rows after `after`) or backward (the `last` rows before
+`before`), as Relay's connections do. A cursor names its row and its list: a
+fingerprint of the table, the order and the filter with its values, so a cursor of one
+list given to another is refused instead of silently paging the wrong rows.
+`Page.has_next`/`has_previous` are exact: the side a page was read towards is known
+from its one extra row, the other side costs a query only if the client asks.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable, Sequence
+import hashlib
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -21,42 +28,73 @@ from app.sql import Row, Sql
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
+Key = tuple[datetime, UUID]
+
+
+class Beyond:
+    """Whether the list has rows beyond a cursor: asked of the database only if awaited
+    (only when the client selects that pageInfo flag)."""
+
+    __slots__ = ("params", "statement")
+
+    def __init__(self, statement: Sql, params: Sequence[Any]) -> None:
+        self.statement, self.params = statement, params
+
+    def __await__(self) -> Generator[Any, None, bool]:
+        return self._ask().__await__()
+
+    async def _ask(self) -> bool:
+        return await sql.fetch_one(self.statement, *self.params) is not None
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: Sequence[T]
     cursors: Sequence[str]
-    has_next: bool
-    has_previous: bool
+    # Known from the page's own query on the side it was read towards; on the other
+    # side, an awaitable Beyond when there is a cursor to look past, False otherwise.
+    has_next: bool | Awaitable[bool]
+    has_previous: bool | Awaitable[bool]
     # Counting is a separate query, run only when the client asks for totalCount.
     count: Callable[[], Awaitable[int]]
 
 
+def check_size(name: str, size: int | None) -> int | None:
+    """A page size as given (None when not given), within 0..MAX_PAGE_SIZE."""
+    if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
+        raise errors.BadUserInputError(f"{name} must be between 0 and {MAX_PAGE_SIZE}, got {size}")
+    return size
+
+
 def check_first(first: int | None, default: int) -> int:
     """The page size asked for (`default` when null), within 0..MAX_PAGE_SIZE."""
-    if first is None:
-        return default
-    if not 0 <= first <= MAX_PAGE_SIZE:
-        raise errors.BadUserInputError(f"first must be between 0 and {MAX_PAGE_SIZE}, got {first}")
-    return first
+    checked = check_size("first", first)
+    return default if checked is None else checked
 
 
-def encode_cursor(at: datetime, row_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
+def encode_cursor(fingerprint: str, at: datetime, row_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{fingerprint}|{at.isoformat()}|{row_id}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+def decode_cursor(cursor: str, fingerprint: str, name: str) -> Key:
+    """The (time, id) a cursor of this list names; BAD_USER_INPUT naming the argument
+    for anything else, a cursor of another list included."""
     try:
-        at, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        issued_by, at, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("naive time")
-        return moment.astimezone(UTC), UUID(row_id)
+        key = moment.astimezone(UTC), UUID(row_id)
     except (ValueError, OverflowError, binascii.Error, UnicodeError):
         raise errors.BadUserInputError(
-            "after is not a valid cursor: pass an endCursor returned by this list"
+            f"{name} is not a valid cursor: pass a cursor returned by this list"
         ) from None
+    if issued_by != fingerprint:
+        raise errors.BadUserInputError(
+            f"{name} is a cursor of another list (other filters or another caller): "
+            "pass a cursor returned by this list"
+        )
+    return key
 
 
 @dataclass
@@ -67,30 +105,56 @@ class Keyset:
     count_from: str
     time_column: str
     id_column: str
-    _compiled: dict[tuple[tuple[str, ...], bool], Sql] = field(default_factory=dict)
-    _counts: dict[tuple[str, ...], Sql] = field(default_factory=dict)
+    _compiled: dict[tuple[Any, ...], Sql] = field(default_factory=dict)
 
-    def page_sql(self, where: tuple[str, ...], after: bool) -> Sql:
-        key = (where, after)
+    def _older(self, inclusive: bool = False) -> str:
+        t, i = self.time_column, self.id_column
+        return f"({t} < ? OR ({t} = ? AND {i} <{'=' if inclusive else ''} ?))"
+
+    def _newer(self, inclusive: bool = False) -> str:
+        t, i = self.time_column, self.id_column
+        return f"({t} > ? OR ({t} = ? AND {i} >{'=' if inclusive else ''} ?))"
+
+    def _statement(self, key: tuple[Any, ...], build: Callable[[], str]) -> Sql:
         statement = self._compiled.get(key)
         if statement is None:
-            conditions = list(where)
-            if after:
-                t, i = self.time_column, self.id_column
-                conditions.append(f"({t} < ? OR ({t} = ? AND {i} < ?))")
-            statement = self._compiled[key] = Sql(
-                f"{self.select} WHERE {' AND '.join(conditions)} "
-                f"ORDER BY {self.time_column} DESC, {self.id_column} DESC LIMIT ?"
-            )
+            statement = self._compiled[key] = Sql(build())
         return statement
 
-    def count_sql(self, where: tuple[str, ...]) -> Sql:
-        statement = self._counts.get(where)
-        if statement is None:
-            statement = self._counts[where] = Sql(
-                f"SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(where)}"
+    def page_sql(self, where: tuple[str, ...], after: bool, before: bool, backward: bool) -> Sql:
+        def build() -> str:
+            conditions = [*where, *([self._older()] * after), *([self._newer()] * before)]
+            order = "ASC" if backward else "DESC"
+            return (
+                f"{self.select} WHERE {' AND '.join(conditions)} "
+                f"ORDER BY {self.time_column} {order}, {self.id_column} {order} LIMIT ?"
             )
-        return statement
+
+        return self._statement(("page", where, after, before, backward), build)
+
+    def count_sql(self, where: tuple[str, ...]) -> Sql:
+        return self._statement(
+            ("count", where),
+            lambda: f"SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(where)}",
+        )
+
+    def beyond_sql(self, where: tuple[str, ...], newer: bool) -> Sql:
+        """One row at or beyond a cursor, newer or older: is there a page that way?"""
+        bound = self._newer(inclusive=True) if newer else self._older(inclusive=True)
+        return self._statement(
+            ("beyond", where, newer),
+            lambda: (
+                f"SELECT 1 FROM {self.count_from} WHERE {' AND '.join(where)} AND {bound} LIMIT 1"
+            ),
+        )
+
+    def fingerprint(self, where: tuple[str, ...], params: Sequence[Any]) -> str:
+        """What the cursors of this list carry: its table, order and filter, with the
+        filter's values but not its times (a filter on the current time moves between
+        pages). `scripts/benchmark/baselines` restates this for its byte-equal answers."""
+        parts = [self.count_from, self.time_column, self.id_column, *where]
+        parts += [str(value) for value in params if not isinstance(value, datetime)]
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=6).hexdigest()
 
     async def page(
         self,
@@ -100,27 +164,59 @@ class Keyset:
         first: int,
         after: str | None,
         read: Callable[[Row], T],
-        key: Callable[[T], tuple[datetime, UUID]],
+        key: Callable[[T], Key],
+        last: int | None = None,
+        before: str | None = None,
     ) -> Page[T]:
-        """Up to `first` rows after the cursor, each read into a T; `key` gives a T's
-        (time, id) for its cursor."""
-        cursor: tuple[Any, ...] = ()
-        if after is not None:
-            at, row_id = decode_cursor(after)
-            cursor = (at, at, row_id)
+        """One page, each row read into a T; `key` gives a T's (time, id) for its cursor.
+        Forward: the `first` rows after `after`. With `last`: the last `last` rows (the
+        oldest) before `before`, and `first` does not apply. `after` and `before` both
+        bound the rows either way."""
+        fingerprint = self.fingerprint(where, params)
+        start = decode_cursor(after, fingerprint, "after") if after is not None else None
+        end = decode_cursor(before, fingerprint, "before") if before is not None else None
+        backward = check_size("last", last) is not None
+        size = last if last is not None else first
+        bounds = (*_bound(start), *_bound(end))
         found = await sql.fetch(
-            self.page_sql(where, after is not None), *params, *cursor, first + 1
+            self.page_sql(where, start is not None, end is not None, backward),
+            *params,
+            *bounds,
+            size + 1,
         )
-        items = [read(row) for row in found[:first]]
+        rows = found[:size]
+        items = [read(row) for row in (reversed(rows) if backward else rows)]
         count_sql = self.count_sql(where)
 
         async def count() -> int:
             return int(await sql.fetch_value(count_sql, *params))
 
+        more = len(found) > size
+        has_next: bool | Beyond
+        has_previous: bool | Beyond
+        if backward:
+            has_next, has_previous = self._beyond(where, params, end, newer=False), more
+        else:
+            has_next, has_previous = more, self._beyond(where, params, start, newer=True)
         return Page(
             items=items,
-            cursors=[encode_cursor(*key(item)) for item in items],
-            has_next=len(found) > first,
-            has_previous=after is not None,
+            cursors=[encode_cursor(fingerprint, *key(item)) for item in items],
+            has_next=has_next,
+            has_previous=has_previous,
             count=count,
         )
+
+    def _beyond(
+        self, where: tuple[str, ...], params: Sequence[Any], cursor: Key | None, *, newer: bool
+    ) -> bool | Beyond:
+        if cursor is None:
+            return False
+        return Beyond(self.beyond_sql(where, newer), [*params, *_bound(cursor)])
+
+
+def _bound(cursor: Key | None) -> tuple[Any, ...]:
+    """The parameters of one keyset bound: (time, time, id)."""
+    if cursor is None:
+        return ()
+    at, row_id = cursor
+    return at, at, row_id

@@ -20,10 +20,23 @@ AUDIT_PAGE = 20
 
 
 async def pending(
-    caller: Session | None, *, first: int | None, after: str | None
+    caller: Session | None,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[reads.Invitation]:
     """The caller's PENDING invitations, newest first (the pop-up and "View All")."""
-    return await mine(caller, status=Status.PENDING, first=first, after=after, default=PENDING_PAGE)
+    return await mine(
+        caller,
+        status=Status.PENDING,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default=PENDING_PAGE,
+    )
 
 
 async def mine(
@@ -32,6 +45,8 @@ async def mine(
     status: Status | None,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     default: int = MINE_PAGE,
 ) -> Page[reads.Invitation]:
     """The caller's invitations in any (or one) status, newest first."""
@@ -46,6 +61,8 @@ async def mine(
         params,
         first=check_first(first, default),
         after=after,
+        last=last,
+        before=before,
         read=lambda row: reads.invitation(row, invitee=user),
         key=reads.invitation_key,
     )
@@ -60,6 +77,8 @@ async def of_domain(
     invitee_id: str | None,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[reads.Invitation]:
     """A domain's invitations for its Invitations table, newest first."""
     domain = parse_id(domain_id, name="domainId")
@@ -75,6 +94,8 @@ async def of_domain(
         [domain, *given.values()],
         first=check_first(first, DOMAIN_PAGE),
         after=after,
+        last=last,
+        before=before,
         read=reads.invitation,
         key=reads.invitation_key,
     )
@@ -90,7 +111,13 @@ async def get(caller: Session | None, *, invitation_id: str) -> reads.Invitation
 
 
 async def audit_log(
-    caller: Session | None, *, domain_id: str, first: int | None, after: str | None
+    caller: Session | None,
+    *,
+    domain_id: str,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[reads.Event]:
     """Every invitation event of a domain, deletions included, newest first."""
     domain = parse_id(domain_id, name="domainId")
@@ -100,6 +127,8 @@ async def audit_log(
         [domain],
         first=check_first(first, AUDIT_PAGE),
         after=after,
+        last=last,
+        before=before,
         read=reads.event,
         key=reads.event_key,
     )

@@ -120,7 +120,13 @@ async def rotate_secret(caller: Session | None, *, webhook_id: str, runtime: Run
 
 
 async def deliveries(
-    caller: Session | None, *, webhook_id: str, first: int | None, after: str | None
+    caller: Session | None,
+    *,
+    webhook_id: str,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Page[reads.Delivery]:
     """A webhook's deliveries, newest first."""
     webhook = parse_id(webhook_id, name="webhookId")
@@ -130,6 +136,8 @@ async def deliveries(
         [webhook],
         first=check_first(first, DELIVERIES_PAGE),
         after=after,
+        last=last,
+        before=before,
         read=reads.delivery,
         key=lambda item: (item.created_at, item.id),
     )

@@ -32,6 +32,7 @@ class Webhook(NamedTuple):
 
 class Delivery(NamedTuple):
     id: UUID
+    domain_id: UUID  # its webhook's
     event_id: UUID
     event_type: str
     payload: str
@@ -57,18 +58,21 @@ _WEBHOOK = (
     "created_at, updated_at FROM webhook"
 )
 ONE = Sql(f"{_WEBHOOK} WHERE id = ?")
+MANY = Sql(f"{_WEBHOOK} WHERE id = ANY(?)")
 OF_DOMAIN = Sql(f"{_WEBHOOK} WHERE domain_id = ? ORDER BY created_at DESC, id DESC")
 COUNT_OF_DOMAIN = Sql("SELECT COUNT(*) FROM webhook WHERE domain_id = ?")
+_DELIVERY = (
+    "SELECT d.id, w.domain_id, d.event_id, d.event_type, d.payload, d.status, d.attempts, "
+    "d.last_status_code, d.last_attempt_at, d.next_attempt_at, d.created_at "
+    "FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id"
+)
 DELIVERIES = Keyset(
-    select=(
-        "SELECT d.id, d.event_id, d.event_type, d.payload, d.status, d.attempts, "
-        "d.last_status_code, d.last_attempt_at, d.next_attempt_at, d.created_at "
-        "FROM webhook_delivery d"
-    ),
+    select=_DELIVERY,
     count_from="webhook_delivery d",
     time_column="d.created_at",
     id_column="d.id",
 )
+DELIVERIES_BY_ID = Sql(f"{_DELIVERY} WHERE d.id = ANY(?)")
 ATTEMPTS = Sql(
     "SELECT delivery_id, id, at, status_code, error, duration_ms, response_body "
     "FROM webhook_attempt WHERE delivery_id = ANY(?) ORDER BY at, id"
@@ -104,20 +108,29 @@ def delivery(row: Row) -> Delivery:
     return Delivery(
         sql.uuid(row[0]),
         sql.uuid(row[1]),
-        row[2],
+        sql.uuid(row[2]),
         row[3],
         row[4],
-        int(row[5]),
-        row[6],
-        sql.optional_moment(row[7]),
+        row[5],
+        int(row[6]),
+        row[7],
         sql.optional_moment(row[8]),
-        sql.moment(row[9]),
+        sql.optional_moment(row[9]),
+        sql.moment(row[10]),
     )
 
 
 async def one(webhook_id: UUID) -> Webhook | None:
     row = await sql.fetch_one(ONE, webhook_id)
     return webhook(row) if row else None
+
+
+async def many(webhook_ids: Sequence[UUID]) -> list[Webhook]:
+    return [webhook(row) for row in await sql.fetch(MANY, list(webhook_ids))]
+
+
+async def deliveries(delivery_ids: Sequence[UUID]) -> list[Delivery]:
+    return [delivery(row) for row in await sql.fetch(DELIVERIES_BY_ID, list(delivery_ids))]
 
 
 async def of_domain(domain_id: UUID) -> list[Webhook]:

@@ -3,12 +3,15 @@ formats, a health check, the app shell and its launcher.
 
 They depend on the app only for its models, its token hash and its database config,
 so that they keep answering while the app's services change. The cursor format is
-the API's (opaque to clients), restated here; the same-answer check catches a drift.
+the API's (opaque to clients), restated here with each list's identity as
+`app.services.pagination.Keyset.fingerprint` makes it; the same-answer check catches
+a drift.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,8 +41,20 @@ auth = Authenticator(
 )
 
 
-def encode_cursor(at: datetime, row_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
+# Each list's table, order and filter, as its Keyset and service state them.
+PENDING_LIST = ("invitation i", "i.created_at", "i.id", "i.invitee_id = ?", "i.status = ?")
+INVITATIONS_LIST = ("invitation i", "i.created_at", "i.id", "i.domain_id = ?")
+MEMBERS_LIST = ("membership m", "m.joined_at", "m.id", "m.domain_id = ?")
+
+
+def list_fingerprint(identity: tuple[str, ...], *values: Any) -> str:
+    """What a list's cursors carry: its identity and its filter's values."""
+    parts = [*identity, *(str(value) for value in values)]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=6).hexdigest()
+
+
+def encode_cursor(fingerprint: str, at: datetime, row_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{fingerprint}|{at.isoformat()}|{row_id}".encode()).decode()
 
 
 def utc(value: Any) -> datetime:

@@ -25,10 +25,14 @@ from tortoise.connection import get_connection
 
 from scripts.benchmark import documents
 from scripts.benchmark.baselines.common import (
+    INVITATIONS_LIST,
+    MEMBERS_LIST,
+    PENDING_LIST,
     POSTGRES,
     auth,
     baseline_app,
     encode_cursor,
+    list_fingerprint,
     serve,
     utc,
 )
@@ -132,9 +136,13 @@ def _time(value: Any) -> str | None:
     return None if value is None else utc(value).isoformat()
 
 
-def _page_info(rows: list[Row], first: int, time_column: str) -> dict[str, Any]:
+def _cursor(fingerprint: str, row: Row, time_column: str) -> str:
+    return encode_cursor(fingerprint, utc(row[time_column]), UUID(str(row["id"])))
+
+
+def _page_info(rows: list[Row], first: int, time_column: str, fingerprint: str) -> dict[str, Any]:
     last = rows[min(first, len(rows)) - 1] if rows and first else None
-    end = encode_cursor(utc(last[time_column]), UUID(str(last["id"]))) if last else None
+    end = _cursor(fingerprint, last, time_column) if last else None
     return {"hasNextPage": len(rows) > first, "endCursor": end}
 
 
@@ -142,9 +150,10 @@ async def pending(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]:
     first = 5
     rows = await _query(PENDING_PAGE, user_id, first + 1)
     (count,) = await _query(PENDING_COUNT, user_id)
+    fingerprint = list_fingerprint(PENDING_LIST, user_id, "PENDING")
     edges = [
         {
-            "cursor": encode_cursor(utc(row["created_at"]), UUID(str(row["id"]))),
+            "cursor": _cursor(fingerprint, row, "created_at"),
             "node": {
                 "id": str(row["id"]),
                 "domain": {"name": row["domain_name"]},
@@ -155,24 +164,35 @@ async def pending(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]:
         }
         for row in rows[:first]
     ]
-    info = _page_info(rows, first, "created_at")
+    info = _page_info(rows, first, "created_at", fingerprint)
     return {"totalCount": count["n"], "edges": edges, "pageInfo": info}
 
 
 async def _table(
-    user_id: Any, variables: dict[str, Any], action: str, page: str, count: str
-) -> tuple[list[Row], int, int]:
-    """A domain table: its page (up to first + 1 rows), the page size and the count."""
+    user_id: Any,
+    variables: dict[str, Any],
+    action: str,
+    page: str,
+    count: str,
+    identity: tuple[str, ...],
+) -> tuple[list[Row], int, int, str]:
+    """A domain table: its page (up to first + 1 rows), the page size, the count and the
+    fingerprint of its cursors."""
     domain = await _authorize(user_id, variables["domainId"], action)
     first = int(variables["first"])
     rows = await _query(page, domain, first + 1)
     (counted,) = await _query(count, domain)
-    return rows, first, counted["n"]
+    return rows, first, counted["n"], list_fingerprint(identity, domain)
 
 
 async def invitations(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]:
-    rows, first, count = await _table(
-        user_id, variables, "INVITATION_READ", INVITATIONS_PAGE, INVITATIONS_COUNT
+    rows, first, count, fingerprint = await _table(
+        user_id,
+        variables,
+        "INVITATION_READ",
+        INVITATIONS_PAGE,
+        INVITATIONS_COUNT,
+        INVITATIONS_LIST,
     )
     nodes = [
         {
@@ -191,13 +211,13 @@ async def invitations(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]
         }
         for row in rows[:first]
     ]
-    info = _page_info(rows, first, "created_at")
+    info = _page_info(rows, first, "created_at", fingerprint)
     return {"nodes": nodes, "pageInfo": info, "totalCount": count}
 
 
 async def members(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]:
-    rows, first, count = await _table(
-        user_id, variables, "MEMBER_READ", MEMBERS_PAGE, MEMBERS_COUNT
+    rows, first, count, fingerprint = await _table(
+        user_id, variables, "MEMBER_READ", MEMBERS_PAGE, MEMBERS_COUNT, MEMBERS_LIST
     )
     nodes = [
         {
@@ -208,7 +228,7 @@ async def members(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]:
         }
         for row in rows[:first]
     ]
-    info = _page_info(rows, first, "joined_at")
+    info = _page_info(rows, first, "joined_at", fingerprint)
     return {"nodes": nodes, "pageInfo": info, "totalCount": count}
 
 

@@ -18,7 +18,14 @@ from graphql import GraphQLError
 from starlette.routing import Route
 
 from app import models
-from scripts.benchmark.baselines.common import auth, baseline_app, encode_cursor, serve
+from scripts.benchmark.baselines.common import (
+    PENDING_LIST,
+    auth,
+    baseline_app,
+    encode_cursor,
+    list_fingerprint,
+    serve,
+)
 
 SDL = """
 scalar DateTime
@@ -90,7 +97,13 @@ async def resolve_pending(
         .order_by("-created_at", "-id")
         .limit(first + 1)
     )
-    return {"rows": rows, "items": page[:first], "has_next": len(page) > first}
+    fingerprint = list_fingerprint(PENDING_LIST, session.user.id, "PENDING")
+    return {
+        "rows": rows,
+        "items": page[:first],
+        "has_next": len(page) > first,
+        "list": fingerprint,
+    }
 
 
 @connection.field("totalCount")
@@ -101,13 +114,16 @@ async def resolve_total_count(page: dict[str, Any], _: Any) -> int:
 
 @connection.field("edges")
 def resolve_edges(page: dict[str, Any], _: Any) -> list[dict[str, Any]]:
-    return [{"cursor": encode_cursor(i.created_at, i.id), "node": i} for i in page["items"]]
+    return [
+        {"cursor": encode_cursor(page["list"], i.created_at, i.id), "node": i}
+        for i in page["items"]
+    ]
 
 
 @connection.field("pageInfo")
 def resolve_page_info(page: dict[str, Any], _: Any) -> dict[str, Any]:
     items = page["items"]
-    end = encode_cursor(items[-1].created_at, items[-1].id) if items else None
+    end = encode_cursor(page["list"], items[-1].created_at, items[-1].id) if items else None
     return {"has_next_page": page["has_next"], "end_cursor": end}
 
 
