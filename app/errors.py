@@ -21,8 +21,10 @@ between them from these classes, so a new failure is written here once.
         ├── AlreadyMemberError        ALREADY_MEMBER
         ├── AlreadyInvitedError       ALREADY_INVITED
         ├── InvitationRejectedError   INVITATION_REJECTED
+        ├── InvitationExpiredError    INVITATION_EXPIRED
         ├── RoleNotFoundError         ROLE_NOT_FOUND
         ├── RoleNotAllowedError       ROLE_NOT_ALLOWED
+        ├── LastAdminError            LAST_ADMIN
         ├── InvitationNotPendingError INVITATION_NOT_PENDING  + status
         └── InvitationNotRejectedError INVITATION_NOT_REJECTED + status
 
@@ -138,12 +140,24 @@ class InvitationRejectedError(UserFacingError):
     code = "INVITATION_REJECTED"
 
 
+class InvitationExpiredError(UserFacingError):
+    """The invitee's invitation in this domain expired: resend that one instead."""
+
+    code = "INVITATION_EXPIRED"
+
+
 class RoleNotFoundError(UserFacingError):
     code = "ROLE_NOT_FOUND"
 
 
 class RoleNotAllowedError(UserFacingError):
     code = "ROLE_NOT_ALLOWED"
+
+
+class LastAdminError(UserFacingError):
+    """The change would leave the domain without a member whose role holds every action."""
+
+    code = "LAST_ADMIN"
 
 
 class WrongStatusError(UserFacingError):

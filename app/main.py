@@ -26,6 +26,7 @@ from app.health import health_routes
 from app.ratelimit import RateLimiter
 from app.relay import Relay
 from app.runtime import Runtime
+from app.services.invitations.expiry import Sweeper
 from app.settings import Settings
 from app.web import web_app
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     runtime = Runtime(
         settings=settings, clock=clock, auth=auth, bus=bus, relay=relay, limiter=limiter
     )
+    sweeper = Sweeper(runtime)
     graphql = GraphQLView(
         schema_for(settings),
         runtime=runtime,
@@ -83,9 +85,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await bus.broker.start()
             await relay.start()
             relay.kick()  # what earlier processes committed and did not publish
+            await sweeper.start()
             try:
                 yield
             finally:
+                await sweeper.stop()
                 await relay.stop()
                 await bus.broker.stop()
                 await limiter.close()

@@ -29,13 +29,22 @@ USERS = """query Users($search: String!, $first: Int) {
 # ---------------------------------------------------------------- domains and roles
 
 DOMAIN_FIELDS = """
-  __typename id name createdAt myRole { name builtIn actions } roles { id name builtIn actions }
+  __typename id name createdAt invitationTtlSeconds
+  myRole { name builtIn actions } roles { id name builtIn actions }
 """
 CREATE_DOMAIN = f"""mutation CreateDomain($name: String!) {{
   createDomain(name: $name) {{
     __typename
     ... on Domain {{ {DOMAIN_FIELDS} }}
     ... on UserError {{ code message }}
+  }}
+}}"""
+UPDATE_DOMAIN = f"""mutation UpdateDomain($domainId: ID!, $name: String, $ttl: Int) {{
+  updateDomain(domainId: $domainId, name: $name, invitationTtlSeconds: $ttl) {{
+    __typename
+    ... on Domain {{ {DOMAIN_FIELDS} }}
+    ... on UserError {{ code message }}
+    ... on InvalidInput {{ field }}
   }}
 }}"""
 DOMAINS = f"{{ domains {{ {DOMAIN_FIELDS} }} }}"
@@ -50,8 +59,11 @@ CREATE_ROLE = """mutation CreateRole($domainId: ID!, $name: String!, $actions: [
 
 # ---------------------------------------------------------------- invitations
 
+# `message` under an alias: beside `... on UserError { message }` (a String!) in one
+# selection, GraphQL refuses two `message` fields of different types.
 INVITATION_FIELDS = """
-  id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount
+  id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount expiresAt
+  invitationMessage: message
   domain { id name } invitee { id name } invitedBy { id name } role { id name }
   history { kind at actor { id } invitationId }
 """
@@ -105,7 +117,7 @@ PENDING = """query Pending($first: Int, $after: String) {
 }"""
 MY_INVITATIONS = """query MyInvitations($status: InvitationStatus, $first: Int, $after: String) {
   myInvitations(status: $status, first: $first, after: $after) {
-    totalCount nodes { id status } pageInfo { hasNextPage endCursor }
+    totalCount nodes { id status updatedAt expiresAt } pageInfo { hasNextPage endCursor }
   }
 }"""
 INVITATIONS = """query Invitations($domainId: ID!, $status: InvitationStatus, $invitedBy: ID,

@@ -4,6 +4,7 @@ that turn raised failures into union members. Also which errors are masked as IN
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Union
@@ -52,7 +53,9 @@ def _error_type(failure: type[errors.UserFacingError]) -> type[UserError]:
             for name in failure.details
         },
     }
-    return strawberry.type(type(failure.__name__.removesuffix("Error"), (UserError,), namespace))
+    name = failure.__name__.removesuffix("Error")
+    description = inspect.cleandoc(failure.__doc__) if failure.__doc__ else None
+    return strawberry.type(type(name, (UserError,), namespace), description=description)
 
 
 ERROR_TYPES: dict[type[errors.UserFacingError], type[UserError]] = {

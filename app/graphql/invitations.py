@@ -22,6 +22,7 @@ SendInvitationResult = result_union(
     errors.AlreadyMemberError,
     errors.AlreadyInvitedError,
     errors.InvitationRejectedError,
+    errors.InvitationExpiredError,
 )
 
 
@@ -48,7 +49,9 @@ class Query:
     async def pending_invitations(
         self, info: Info, first: int | None = queries.PENDING_PAGE, after: str | None = None
     ) -> InvitationConnection:
-        page = await invitations.pending(info.context.session, first=first, after=after)
+        page = await invitations.pending(
+            info.context.session, first=first, after=after, runtime=info.context.runtime
+        )
         return Connection.from_page(page, Invitation.from_row)
 
     @strawberry.field(description="The caller's invitations in any status, newest first.")
@@ -59,12 +62,20 @@ class Query:
         first: int | None = queries.MINE_PAGE,
         after: str | None = None,
     ) -> InvitationConnection:
-        page = await invitations.mine(info.context.session, status=status, first=first, after=after)
+        page = await invitations.mine(
+            info.context.session,
+            status=status,
+            first=first,
+            after=after,
+            runtime=info.context.runtime,
+        )
         return Connection.from_page(page, Invitation.from_row)
 
     @strawberry.field(description="One invitation; null when not visible to the caller.")
     async def invitation(self, info: Info, id: strawberry.ID) -> Invitation | None:
-        found = await invitations.get(info.context.session, invitation_id=id)
+        found = await invitations.get(
+            info.context.session, invitation_id=id, runtime=info.context.runtime
+        )
         return Invitation.from_row(found) if found else None
 
     @strawberry.field(description="A domain's invitations (the Invitations table).")
@@ -86,6 +97,7 @@ class Query:
             invitee_id=invitee_id,
             first=first,
             after=after,
+            runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
 
@@ -152,7 +164,10 @@ class Mutation:
         return Invitation.from_row(invitation)
 
     @strawberry.mutation(
-        description="Send a REJECTED invitation again (same id).",
+        description=(
+            "Send a REJECTED or EXPIRED invitation again (same id, a new deadline); needs "
+            "INVITATION_MANAGE and a role the caller may grant."
+        ),
         graphql_type=result_union(
             "ResendInvitationResult",
             Invitation,

@@ -56,6 +56,12 @@ class Domain:
     id: strawberry.ID
     name: str
     created_at: datetime
+    invitation_ttl_seconds: int | None = strawberry.field(
+        description=(
+            "How long invitations sent or resent from this domain stay open, in seconds; "
+            "null: the server's default (INVITATION_TTL_SECONDS). Set with updateDomain."
+        )
+    )
 
     @strawberry.field(description="The caller's role here; null when not a member.")
     async def my_role(self, info: Info) -> Role | None:
@@ -68,7 +74,12 @@ class Domain:
 
     @classmethod
     def from_row(cls, row: rows.Domain) -> Domain:
-        return cls(id=strawberry.ID(ids.text(row.id)), name=row.name, created_at=row.created_at)
+        return cls(
+            id=strawberry.ID(ids.text(row.id)),
+            name=row.name,
+            created_at=row.created_at,
+            invitation_ttl_seconds=row.invitation_ttl_seconds,
+        )
 
 
 @strawberry.type
@@ -110,6 +121,16 @@ class Invitation:
     rejected_at: datetime | None
     resent_at: datetime | None
     resend_count: int
+    expires_at: datetime = strawberry.field(
+        description=(
+            "When it expires if nobody answers: when it was sent or last resent, plus the "
+            "domain's invitationTtlSeconds (or the server's default) in force then. Past "
+            "it, a PENDING invitation reads as EXPIRED."
+        )
+    )
+    message: str | None = strawberry.field(
+        description="The inviter's note, plain text of at most 500 characters; null when none."
+    )
 
     @strawberry.field(description="Every transition, oldest first; survives resend and delete.")
     async def history(self, info: Info) -> list[InvitationEvent]:
@@ -131,6 +152,8 @@ class Invitation:
             rejected_at=row.rejected_at,
             resent_at=row.resent_at,
             resend_count=row.resend_count,
+            expires_at=row.expires_at,
+            message=row.message,
         )
 
 

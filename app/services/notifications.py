@@ -26,6 +26,7 @@ from uuid import UUID
 from app import errors, sql
 from app.auth import Session
 from app.batch import Coalesced
+from app.clock import Clock
 from app.events import FOR_THE_INVITEE, INVITATION, domain_channel, user_channel
 from app.ids import parse_id
 from app.permissions import Action, Grant, authorize, check, grants_of, signed_in
@@ -56,7 +57,8 @@ async def _invitations_received(
     async with follow as events:
         async for message in events:
             await _ensure_current(session, runtime)
-            invitation = await _invitations.load(UUID(message.invitation_id or ""))
+            key = (UUID(message.invitation_id or ""), runtime.clock)
+            invitation = await _invitations.load(key)
             if invitation is not None and invitation.invitee == session.user:
                 yield invitation
 
@@ -108,10 +110,19 @@ async def _fetch_grants(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID
     return await grants_of({user for _, user in pairs}, {domain for domain, _ in pairs})
 
 
-async def _fetch_invitations(ids: list[UUID]) -> dict[UUID, reads.Invitation]:
-    return {row.id: row for row in await reads.current(ids) if row is not None}
+async def _fetch_invitations(
+    keys: list[tuple[UUID, Clock]],
+) -> dict[tuple[UUID, Clock], reads.Invitation]:
+    """The invitations, each read as of its subscriber's clock (one clock per process)."""
+    found: dict[tuple[UUID, Clock], reads.Invitation] = {}
+    for clock in {clock for _, clock in keys}:
+        ids = [i for i, of in keys if of is clock]
+        for row in await reads.current(ids, clock.now()):
+            if row is not None:
+                found[row.id, clock] = row
+    return found
 
 
 _grants = Coalesced[tuple[UUID, UUID], Grant](_fetch_grants)
 _events = Coalesced[UUID, reads.Event](reads.events)
-_invitations = Coalesced[UUID, reads.Invitation](_fetch_invitations)
+_invitations = Coalesced[tuple[UUID, Clock], reads.Invitation](_fetch_invitations)

@@ -10,6 +10,7 @@ from app.auth import Session
 from app.ids import parse_id
 from app.models import InvitationStatus as Status
 from app.permissions import Action, authorize, invitation_for_reader, signed_in
+from app.runtime import Runtime
 from app.services.invitations import reads
 from app.services.pagination import Page, check_first
 
@@ -20,10 +21,17 @@ AUDIT_PAGE = 20
 
 
 async def pending(
-    caller: Session | None, *, first: int | None, after: str | None
+    caller: Session | None, *, first: int | None, after: str | None, runtime: Runtime
 ) -> Page[reads.Invitation]:
     """The caller's PENDING invitations, newest first (the pop-up and "View All")."""
-    return await mine(caller, status=Status.PENDING, first=first, after=after, default=PENDING_PAGE)
+    return await mine(
+        caller,
+        status=Status.PENDING,
+        first=first,
+        after=after,
+        runtime=runtime,
+        default=PENDING_PAGE,
+    )
 
 
 async def mine(
@@ -32,18 +40,17 @@ async def mine(
     status: Status | None,
     first: int | None,
     after: str | None,
+    runtime: Runtime,
     default: int = MINE_PAGE,
 ) -> Page[reads.Invitation]:
     """The caller's invitations in any (or one) status, newest first."""
     user = signed_in(caller).user
-    where: list[str] = ["i.invitee_id = ?"]
-    params: list[object] = [user.id]
-    if status is not None:
-        where.append("i.status = ?")
-        params.append(status.value)
+    now = runtime.clock.now()
     return await reads.OWN_LIST.page(
-        tuple(where),
-        params,
+        ("i.invitee_id = ?",),
+        [user.id],
+        branches=reads.status_is(status, now),
+        select_params=reads.as_of(now),
         first=check_first(first, default),
         after=after,
         read=lambda row: reads.invitation(row, invitee=user),
@@ -60,19 +67,22 @@ async def of_domain(
     invitee_id: str | None,
     first: int | None,
     after: str | None,
+    runtime: Runtime,
 ) -> Page[reads.Invitation]:
     """A domain's invitations for its Invitations table, newest first."""
     domain = parse_id(domain_id, name="domainId")
     await authorize(caller, Action.INVITATION_READ, domain)
     filters = {
-        "i.status = ?": status.value if status else None,
         "i.invited_by_id = ?": invited_by and parse_id(invited_by, name="invitedBy"),
         "i.invitee_id = ?": invitee_id and parse_id(invitee_id, name="inviteeId"),
     }
     given = {condition: value for condition, value in filters.items() if value is not None}
+    now = runtime.clock.now()
     return await reads.DOMAIN_LIST.page(
         ("i.domain_id = ?", *given),
         [domain, *given.values()],
+        branches=reads.status_is(status, now),
+        select_params=reads.as_of(now),
         first=check_first(first, DOMAIN_PAGE),
         after=after,
         read=reads.invitation,
@@ -80,13 +90,15 @@ async def of_domain(
     )
 
 
-async def get(caller: Session | None, *, invitation_id: str) -> reads.Invitation | None:
+async def get(
+    caller: Session | None, *, invitation_id: str, runtime: Runtime
+) -> reads.Invitation | None:
     """One invitation for its invitee or a reader of its domain; None when not visible."""
     try:
         ref = await invitation_for_reader(caller, parse_id(invitation_id, name="id"))
     except errors.NotFoundError:
         return None
-    return await reads.one(ref.id)  # None: deleted since it was authorized
+    return await reads.one(ref.id, runtime.clock.now())  # None: deleted since authorized
 
 
 async def audit_log(

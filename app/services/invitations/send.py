@@ -28,9 +28,10 @@ SendResult = reads.Invitation | errors.UserFacingError
 
 KNOWN_USERS = sql.Sql('SELECT id, email FROM "user" WHERE id = ANY(?)')
 MEMBERS = sql.Sql("SELECT user_id FROM membership WHERE domain_id = ? AND user_id = ANY(?)")
+# The invitations that stand in the way of a new one, with their status as read now.
 OPEN_INVITATIONS = sql.Sql(
-    "SELECT invitee_id, status FROM invitation "
-    "WHERE domain_id = ? AND invitee_id = ANY(?) AND status IN ('PENDING', 'REJECTED')"
+    f"SELECT i.invitee_id, {reads.STATUS} FROM invitation i WHERE i.domain_id = ? "
+    "AND i.invitee_id = ANY(?) AND i.status IN ('PENDING', 'REJECTED', 'EXPIRED')"
 )
 
 
@@ -58,8 +59,8 @@ async def send(
     role = await grantable_role(grant, parse_id(role_id, name="roleId"))
     # The quota counts invitees, not calls; past it, nothing is written.
     await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(invitees))
-    emails, refusals = await _refusals(domain, invitees)
     now = runtime.clock.now()
+    emails, refusals = await _refusals(domain, invitees, now)
     expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
     planned: list[SendResult | _Candidate] = [
         refusals.get(invitee) or _candidate(grant, role, invitee, emails[invitee], now, expires_at)
@@ -90,15 +91,14 @@ def check_ceiling(grant: Grant, role: Role) -> None:
 
 
 async def _refusals(
-    domain_id: UUID, invitees: list[UUID]
+    domain_id: UUID, invitees: list[UUID], now: datetime
 ) -> tuple[dict[UUID, str], dict[UUID, errors.UserFacingError]]:
     """The invitees' e-mail addresses, and why each that cannot be invited cannot, read
     in three queries for the whole batch."""
     known = {sql.uuid(row[0]): row[1] for row in await sql.fetch(KNOWN_USERS, invitees)}
     members = {sql.uuid(row[0]) for row in await sql.fetch(MEMBERS, domain_id, invitees)}
-    statuses = {
-        sql.uuid(row[0]): row[1] for row in await sql.fetch(OPEN_INVITATIONS, domain_id, invitees)
-    }
+    open_invitations = await sql.fetch(OPEN_INVITATIONS, now, domain_id, invitees)
+    statuses = {sql.uuid(row[0]): row[1] for row in open_invitations}
     refusals: dict[UUID, errors.UserFacingError] = {}
     for invitee in invitees:
         if invitee not in known:
@@ -110,6 +110,10 @@ async def _refusals(
         elif statuses.get(invitee) == Status.REJECTED:
             refusals[invitee] = errors.InvitationRejectedError(
                 "This user declined an earlier invitation: resend that one instead"
+            )
+        elif statuses.get(invitee) == Status.EXPIRED:
+            refusals[invitee] = errors.InvitationExpiredError(
+                "This user's earlier invitation expired: resend that one instead"
             )
     return known, refusals
 
@@ -158,7 +162,8 @@ async def _insert(candidates: list[_Candidate]) -> _Outcomes:
             await models.Invitation.bulk_create([c.invitation for c in candidates])
             await models.InvitationEvent.bulk_create([c.event for c in candidates])
             ids = [c.invitation.id for c in candidates]
-            outcomes.sent = {row.id: row for row in await reads.current(ids) if row}
+            now = candidates[0].invitation.created_at
+            outcomes.sent = {row.id: row for row in await reads.current(ids, now) if row}
         return outcomes
     except IntegrityError:
         for candidate in candidates:
@@ -172,6 +177,7 @@ async def _insert_one(candidate: _Candidate, outcomes: _Outcomes) -> None:
         async with in_transaction():
             await candidate.invitation.save(force_create=True)
             await candidate.event.save(force_create=True)
-            outcomes.sent[invitation_id] = await changes.reread(invitation_id)
+            now = candidate.invitation.created_at
+            outcomes.sent[invitation_id] = await changes.reread(invitation_id, now)
     except IntegrityError:
         outcomes.refused[invitation_id] = already_invited()

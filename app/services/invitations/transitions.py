@@ -4,6 +4,8 @@ Every change is a conditional UPDATE/DELETE on the current status (never
 read-then-write), its history event is written in the same transaction, the result is
 read back inside that transaction (so a concurrent delete after the commit cannot turn
 a success into an error), and the relay is kicked after the commit to publish the event.
+Only a PENDING invitation not yet past its deadline can be answered or deleted; a
+REJECTED or EXPIRED one can be resent.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from app.permissions import (
 )
 from app.ratelimit import Limit
 from app.runtime import Runtime
-from app.services.invitations import changes, reads
+from app.services.invitations import changes, expiry, reads
 from app.services.invitations.send import already_invited, grantable_role
 
 
@@ -41,12 +43,14 @@ async def respond(
     target = Status.ACCEPTED if accept else Status.REJECTED
     stamp = {"confirmed_at": now} if accept else {"rejected_at": now}
     async with in_transaction():
-        await changes.transition(ref.id, Status.PENDING, status=target, updated_at=now, **stamp)
+        await changes.transition(
+            ref.id, changes.ANSWERABLE, now, status=target, updated_at=now, **stamp
+        )
         if accept:
             await _join(ref, now)
         kind = Kind.ACCEPTED if accept else Kind.REJECTED
         await changes.record(ref, kind, ref.invitee_id, now)
-        result = await changes.reread(ref.id)
+        result = await changes.reread(ref.id, now)
     runtime.relay.kick()
     return result
 
@@ -70,7 +74,8 @@ async def _join(invitation: InvitationRef, now: datetime) -> None:
 async def resend(
     caller: Session | None, *, invitation_id: str, runtime: Runtime
 ) -> reads.Invitation:
-    """Send a REJECTED invitation again: same id, back to PENDING, the invitee notified."""
+    """Send a REJECTED or EXPIRED invitation again: same id, back to PENDING with a new
+    deadline, the invitee notified."""
     ref, grant = await invitation_for_manager(
         caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
     )
@@ -80,9 +85,12 @@ async def resend(
     expires_at = await changes.expiry(ref.domain_id, now, runtime.settings.invitation_ttl_seconds)
     try:
         async with in_transaction():
+            # Lapsed but not stored yet: its EXPIRED event comes before the RESENT one.
+            await expiry.expire_lapsed(ref.id, now)
             await changes.transition(
                 ref.id,
-                Status.REJECTED,
+                changes.RESENDABLE,
+                now,
                 status=Status.PENDING,
                 rejected_at=None,
                 resent_at=now,
@@ -91,7 +99,7 @@ async def resend(
                 resend_count=F("resend_count") + 1,
             )
             await changes.record(ref, Kind.RESENT, grant.user_id, now)
-            result = await changes.reread(ref.id)
+            result = await changes.reread(ref.id, now)
     except IntegrityError:
         raise already_invited() from None
     runtime.relay.kick()
@@ -99,15 +107,16 @@ async def resend(
 
 
 async def delete(caller: Session | None, *, invitation_id: str, runtime: Runtime) -> UUID:
-    """Delete a PENDING invitation; the deletion stays in the domain's audit trail."""
+    """Delete a PENDING invitation; the deletion stays in the domain's audit trail.
+    An EXPIRED one is kept for audit, like an answered one."""
     ref, grant = await invitation_for_manager(
         caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
     )
     now = runtime.clock.now()
     async with in_transaction():
-        deleted = await models.Invitation.filter(id=ref.id, status=Status.PENDING).delete()
+        deleted = await changes.in_status(ref.id, changes.ANSWERABLE, now).delete()
         if not deleted:
-            raise await changes.not_in_status(ref.id, Status.PENDING)
+            raise await changes.not_in_status(ref.id, changes.ANSWERABLE, now)
         await changes.record(ref, Kind.DELETED, grant.user_id, now)
     runtime.relay.kick()
     return ref.id
