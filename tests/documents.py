@@ -67,8 +67,9 @@ INVITATION_FIELDS = """
   domain { id name } invitee { id name } invitedBy { id name } role { id name }
   history { kind at actor { id } invitationId }
 """
-SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {{
+SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!, $message: String) {{
+  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId,
+                  message: $message) {{
     __typename
     ... on SendInvitationsPayload {{ results {{
       __typename
@@ -76,6 +77,7 @@ SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
       ... on UserError {{ code message }}
     }} }}
     ... on UserError {{ code message }}
+    ... on InvalidInput {{ field }}
   }}
 }}"""
 RESPOND = f"""mutation Respond($id: ID!, $response: InvitationResponse!) {{

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -124,6 +124,7 @@ class Mutation:
             SendInvitationsPayload,
             errors.RoleNotFoundError,
             errors.RoleNotAllowedError,
+            errors.InvalidInputError,
         ),
     )
     async def send_invitations(
@@ -132,12 +133,21 @@ class Mutation:
         domain_id: strawberry.ID,
         invitee_ids: list[strawberry.ID],
         role_id: strawberry.ID,
+        message: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A note to the invitees, plain text: trimmed, at most 500 "
+                "characters, tabs and line breaks allowed but no other control characters "
+                "(INVALID_INPUT for the whole call otherwise). Resending keeps it."
+            ),
+        ] = None,
     ) -> SendInvitationsPayload:
         results = await invitations.send(
             info.context.session,
             domain_id=domain_id,
             invitee_ids=invitee_ids,
             role_id=role_id,
+            message=message,
             runtime=info.context.runtime,
         )
         return SendInvitationsPayload(results=[_result(r) for r in results])

@@ -21,6 +21,7 @@ from app.rows import Role
 from app.runtime import Runtime
 from app.services import domains
 from app.services.invitations import changes, reads
+from app.services.validation import clean_message
 
 MAX_INVITEES = 100
 
@@ -46,9 +47,11 @@ async def send(
     domain_id: str,
     invitee_ids: Sequence[str],
     role_id: str,
+    message: str | None = None,
     runtime: Runtime,
 ) -> list[SendResult]:
-    """Invite each user to a domain with one role; one result per invitee, in order."""
+    """Invite each user to a domain with one role, with an optional message; one result
+    per invitee, in order."""
     domain = parse_id(domain_id, name="domainId")
     grant = await authorize(caller, Action.INVITATION_SEND, domain)
     if not 1 <= len(invitee_ids) <= MAX_INVITEES:
@@ -56,15 +59,16 @@ async def send(
             f"inviteeIds must list 1 to {MAX_INVITEES} users, got {len(invitee_ids)}"
         )
     invitees = parse_ids(list(invitee_ids), name="inviteeIds")
+    message = clean_message(message)
     role = await grantable_role(grant, parse_id(role_id, name="roleId"))
     # The quota counts invitees, not calls; past it, nothing is written.
     await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(invitees))
     now = runtime.clock.now()
     emails, refusals = await _refusals(domain, invitees, now)
     expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
+    sent = _Sent(grant, role, message, now, expires_at)
     planned: list[SendResult | _Candidate] = [
-        refusals.get(invitee) or _candidate(grant, role, invitee, emails[invitee], now, expires_at)
-        for invitee in invitees
+        refusals.get(invitee) or sent.candidate(invitee, emails[invitee]) for invitee in invitees
     ]
     outcomes = await _insert([c for c in planned if isinstance(c, _Candidate)])
     if outcomes.sent:
@@ -122,21 +126,30 @@ def already_invited() -> errors.AlreadyInvitedError:
     return errors.AlreadyInvitedError("This user already has a pending invitation here")
 
 
-def _candidate(
-    grant: Grant, role: Role, invitee: UUID, email: str, now: datetime, expires_at: datetime
-) -> _Candidate:
-    invitation = models.Invitation(
-        domain_id=grant.domain_id,
-        invitee_id=invitee,
-        invitee_email=email,
-        invited_by_id=grant.user_id,
-        role_id=role.id,
-        status=Status.PENDING,
-        created_at=now,
-        updated_at=now,
-        expires_at=expires_at,
-    )
-    return _Candidate(invitation, changes.event_row(invitation, Kind.SENT, grant.user_id, now))
+class _Sent(NamedTuple):
+    """What every invitation of one call shares."""
+
+    grant: Grant
+    role: Role
+    message: str | None
+    now: datetime
+    expires_at: datetime
+
+    def candidate(self, invitee: UUID, email: str) -> _Candidate:
+        invitation = models.Invitation(
+            domain_id=self.grant.domain_id,
+            invitee_id=invitee,
+            invitee_email=email,
+            invited_by_id=self.grant.user_id,
+            role_id=self.role.id,
+            status=Status.PENDING,
+            message=self.message,
+            created_at=self.now,
+            updated_at=self.now,
+            expires_at=self.expires_at,
+        )
+        event = changes.event_row(invitation, Kind.SENT, self.grant.user_id, self.now)
+        return _Candidate(invitation, event)
 
 
 class _Outcomes:
