@@ -67,5 +67,9 @@ def role_at(row: Row, i: int) -> Role:
     )
 
 
+def optional_role_at(row: Row, i: int) -> Role | None:
+    return None if row[i] is None else role_at(row, i)
+
+
 def domain_at(row: Row, i: int) -> Domain:
     return Domain(sql.uuid(row[i]), row[i + 1], sql.moment(row[i + 2]), row[i + 3])

@@ -162,3 +162,41 @@ INVITATION_EVENTS = """subscription InvitationEvents($domainId: ID!) {
     kind invitationId actor { id } invitee { id } role { name } invitation { id status }
   }
 }"""
+
+# ---------------------------------------------------------------- members
+
+MEMBER_FIELDS = "user { id name } role { id name } joinedAt invitedBy { id name }"
+CHANGE_MEMBER_ROLE = f"""mutation ChangeMemberRole($domainId: ID!, $userId: ID!, $roleId: ID!) {{
+  changeMemberRole(domainId: $domainId, userId: $userId, roleId: $roleId) {{
+    __typename
+    ... on Member {{ {MEMBER_FIELDS} }}
+    ... on UserError {{ code message }}
+  }}
+}}"""
+REMOVE_MEMBER = """mutation RemoveMember($domainId: ID!, $userId: ID!) {
+  removeMember(domainId: $domainId, userId: $userId) {
+    __typename
+    ... on RemovedMember { domainId userId }
+    ... on UserError { code message }
+  }
+}"""
+LEAVE_DOMAIN = """mutation LeaveDomain($domainId: ID!) {
+  leaveDomain(domainId: $domainId) {
+    __typename
+    ... on RemovedMember { domainId userId }
+    ... on UserError { code message }
+  }
+}"""
+MEMBER_EVENT_FIELDS = (
+    "id kind at actor { id name } user { id name } role { name } previousRole { name }"
+)
+MEMBER_HISTORY = f"""query MemberHistory($domainId: ID!, $first: Int, $after: String) {{
+  memberHistory(domainId: $domainId, first: $first, after: $after) {{
+    totalCount
+    nodes {{ {MEMBER_EVENT_FIELDS} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}"""
+MEMBER_EVENTS = f"""subscription MemberEvents($domainId: ID!, $after: ID) {{
+  memberEvents(domainId: $domainId, after: $after) {{ {MEMBER_EVENT_FIELDS} }}
+}}"""

@@ -1,14 +1,14 @@
-"""Subscription fields: invitationReceived and invitationEvents."""
+"""Subscription fields: invitationReceived, invitationEvents and memberEvents."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.types import Invitation, InvitationEvent
+from app.graphql.types import Invitation, InvitationEvent, MemberEvent
 from app.services import notifications
 
 Row = TypeVar("Row")
@@ -41,6 +41,28 @@ class Subscription:
             info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime
         )
         return _converted(rows, InvitationEvent.from_row, info)
+
+    @strawberry.subscription(
+        description=(
+            "Every membership change of the domain, in order (keeps the Members table live); "
+            "needs MEMBER_READ. With `after` (the id of an event this stream or memberHistory "
+            "gave), first the events after it, then live. Ends with NOT_FOUND or FORBIDDEN "
+            "as soon as the caller loses access to the domain."
+        )
+    )
+    async def member_events(
+        self,
+        info: Info,
+        domain_id: Annotated[strawberry.ID, strawberry.argument(description="The domain.")],
+        after: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Resume after this member event."),
+        ] = None,
+    ) -> AsyncGenerator[MemberEvent, None]:
+        rows = await notifications.member_events(
+            info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime
+        )
+        return _converted(rows, MemberEvent.from_row, info)
 
 
 async def _converted(

@@ -13,7 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.execution import ExecutionContext
 
-from app.graphql import accounts, domains, invitations, memberships, notifications
+from app.graphql import accounts, domains, invitations, members, memberships, notifications
 from app.graphql.context import request_id_of
 from app.graphql.errors import EXCEPTION_HANDLERS, is_unexpected
 from app.graphql.execution import PlainFieldsExecution, plain_fields
@@ -54,8 +54,13 @@ class AppSchema(strawberry.Schema):
                 )
 
 
-Query = merge_types("Query", (accounts.Query, domains.Query, invitations.Query, memberships.Query))
-Mutation = merge_types("Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation))
+Query = merge_types(
+    "Query",
+    (accounts.Query, domains.Query, invitations.Query, memberships.Query, members.Query),
+)
+Mutation = merge_types(
+    "Mutation", (accounts.Mutation, domains.Mutation, invitations.Mutation, members.Mutation)
+)
 
 
 DEFAULT_LIMITS = QueryLimits()

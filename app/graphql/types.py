@@ -14,8 +14,9 @@ import strawberry
 
 from app import ids, rows
 from app.graphql.context import Info
-from app.graphql.enums import Action, InvitationEventKind, InvitationStatus
+from app.graphql.enums import Action, InvitationEventKind, InvitationStatus, MemberEventKind
 from app.services.invitations import reads
+from app.services.members import Event as MemberEventRow
 from app.services.memberships import Member as MemberRow
 
 
@@ -49,6 +50,10 @@ class Role:
             actions=[Action(a) for a in row.actions],
             built_in=row.built_in,
         )
+
+
+def _optional_role(row: rows.Role | None) -> Role | None:
+    return Role.from_row(row) if row else None
 
 
 @strawberry.type
@@ -103,6 +108,44 @@ class Member:
             joined_at=row.joined_at,
             invited_by=_optional_user(row.invited_by),
         )
+
+
+@strawberry.type(description="One change of a domain's membership, kept in its member history.")
+class MemberEvent:
+    id: strawberry.ID = strawberry.field(
+        description="Identifies the event; memberEvents(after:) resumes after it."
+    )
+    kind: MemberEventKind
+    at: datetime = strawberry.field(description="When it happened.")
+    actor: User | None = strawberry.field(
+        description="Who made the change: the member themselves for JOINED and LEFT."
+    )
+    user: User = strawberry.field(description="The member it is about.")
+    role: Role | None = strawberry.field(
+        description="The role they joined with or were given; for REMOVED and LEFT, the "
+        "role they had."
+    )
+    previous_role: Role | None = strawberry.field(
+        description="ROLE_CHANGED: the role they had before; null otherwise."
+    )
+
+    @classmethod
+    def from_row(cls, row: MemberEventRow) -> MemberEvent:
+        return cls(
+            id=strawberry.ID(ids.text(row.id)),
+            kind=MemberEventKind(row.kind),
+            at=row.at,
+            actor=_optional_user(row.actor),
+            user=User.from_row(row.user),
+            role=_optional_role(row.role),
+            previous_role=_optional_role(row.previous_role),
+        )
+
+
+@strawberry.type(description="A membership that ended, by removeMember or leaveDomain.")
+class RemovedMember:
+    domain_id: strawberry.ID = strawberry.field(description="The domain they are no longer in.")
+    user_id: strawberry.ID = strawberry.field(description="The former member.")
 
 
 @strawberry.type

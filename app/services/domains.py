@@ -20,9 +20,11 @@ from app.permissions import (
     authorize,
     grants_of,
     signed_in,
+    within_ceiling,
 )
 from app.rows import DOMAIN_COLUMNS, ROLE_COLUMNS, columns
 from app.runtime import Runtime
+from app.services import memberships
 from app.services.validation import clean_name
 
 ALL_ACTIONS = frozenset(Action)
@@ -61,9 +63,8 @@ async def create_domain(caller: Session | None, *, name: str, runtime: Runtime) 
             )
             for role_name, actions in BUILT_IN_ROLES.items()
         }
-        await models.Membership.create(
-            domain=domain, user_id=user.id, role=roles[ADMIN_ROLE], joined_at=now
-        )
+        await memberships.join(domain.id, user.id, roles[ADMIN_ROLE].id, now)
+    runtime.relay.kick()
     return rows.Domain(domain.id, domain.name, domain.created_at, None)
 
 
@@ -141,6 +142,19 @@ async def create_role(
             f"This domain already has a role named {name!r}: choose another name"
         ) from None
     return rows.Role(role.id, domain, role.name, tuple(role.actions), role.built_in)
+
+
+async def grantable_role(grant: Grant, role_id: UUID) -> rows.Role:
+    """A role of the grant's domain that the grant's holder may hand out."""
+    role = await role_of(grant.domain_id, role_id)
+    if role is None:
+        raise errors.RoleNotFoundError("That role does not exist in this domain")
+    if not within_ceiling(role.actions, grant.role.actions):
+        raise errors.RoleNotAllowedError(
+            f"You cannot grant the role '{role.name}': it allows actions your role "
+            f"'{grant.role.name}' does not"
+        )
+    return role
 
 
 async def role_of(domain_id: UUID, role_id: UUID) -> rows.Role | None:

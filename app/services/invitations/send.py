@@ -60,7 +60,7 @@ async def send(
         )
     invitees = parse_ids(list(invitee_ids), name="inviteeIds")
     message = clean_message(message)
-    role = await grantable_role(grant, parse_id(role_id, name="roleId"))
+    role = await domains.grantable_role(grant, parse_id(role_id, name="roleId"))
     # The quota counts invitees, not calls; past it, nothing is written.
     await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(invitees))
     now = runtime.clock.now()
@@ -74,24 +74,6 @@ async def send(
     if outcomes.sent:
         runtime.relay.kick()
     return [outcomes.result(c.invitation.id) if isinstance(c, _Candidate) else c for c in planned]
-
-
-async def grantable_role(grant: Grant, role_id: UUID) -> Role:
-    """A role of the grant's domain that the grant's holder may hand out."""
-    role = await domains.role_of(grant.domain_id, role_id)
-    if role is None:
-        raise errors.RoleNotFoundError("That role does not exist in this domain")
-    check_ceiling(grant, role)
-    return role
-
-
-def check_ceiling(grant: Grant, role: Role) -> None:
-    """ROLE_NOT_ALLOWED unless `role` allows nothing beyond the grant's own role."""
-    if not set(role.actions) <= set(grant.role.actions):
-        raise errors.RoleNotAllowedError(
-            f"You cannot grant the role '{role.name}': it allows actions your role "
-            f"'{grant.role.name}' does not"
-        )
 
 
 async def _refusals(

@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from app import errors, models
+from app import errors
 from app.auth import Session
 from app.ids import parse_id
 from app.models import InvitationEventKind as Kind
@@ -27,11 +27,14 @@ from app.permissions import (
     InvitationRef,
     invitation_for_invitee,
     invitation_for_manager,
+    signed_in,
 )
 from app.ratelimit import Limit
 from app.runtime import Runtime
+from app.services import memberships
+from app.services.domains import grantable_role
 from app.services.invitations import changes, expiry, reads
-from app.services.invitations.send import already_invited, grantable_role
+from app.services.invitations.send import already_invited
 
 
 async def respond(
@@ -39,6 +42,7 @@ async def respond(
 ) -> reads.Invitation:
     """The invitee accepts (becoming a member with the invitation's role) or declines."""
     ref = await invitation_for_invitee(caller, parse_id(invitation_id, name="invitationId"))
+    invitee = signed_in(caller).user.id
     now = runtime.clock.now()
     target = Status.ACCEPTED if accept else Status.REJECTED
     stamp = {"confirmed_at": now} if accept else {"rejected_at": now}
@@ -47,7 +51,7 @@ async def respond(
             ref.id, changes.ANSWERABLE, now, status=target, updated_at=now, **stamp
         )
         if accept:
-            await _join(ref, now)
+            await _join(ref, invitee, now)
         kind = Kind.ACCEPTED if accept else Kind.REJECTED
         await changes.record(ref, kind, ref.invitee_id, now)
         result = await changes.reread(ref.id, now)
@@ -55,16 +59,16 @@ async def respond(
     return result
 
 
-async def _join(invitation: InvitationRef, now: datetime) -> None:
+async def _join(invitation: InvitationRef, invitee: UUID, now: datetime) -> None:
     try:
-        await models.Membership.create(
-            domain_id=invitation.domain_id,
-            user_id=invitation.invitee_id,
-            role_id=invitation.role_id,
-            joined_at=now,
+        await memberships.join(
+            invitation.domain_id,
+            invitee,
+            invitation.role_id,
+            now,
             invitation_id=invitation.id,
         )
-    except IntegrityError:
+    except errors.AlreadyMemberError:
         # Raised inside the transaction: the invitation stays PENDING.
         raise errors.AlreadyMemberError(
             "You are already a member of this domain; the invitation stays pending"
