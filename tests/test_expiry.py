@@ -6,10 +6,13 @@ or deleted. Tests move the clock instead of waiting."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
+from gql import Client, GraphQLRequest
 from tortoise.exceptions import IntegrityError
 
 from app import models
@@ -21,13 +24,25 @@ from app.settings import Settings
 from tests.documents import (
     DELETE,
     INVITATION,
+    INVITATION_EVENTS,
     INVITATIONS,
     MY_INVITATIONS,
     PENDING,
     RESEND,
+    SEND,
     UPDATE_DOMAIN,
 )
 from tests.factories import create_user
+from tests.polling import eventually
+from tests.processes import (
+    create_domain,
+    gql_transport,
+    graphql_data,
+    invite,
+    running_server,
+    server_subscriptions,
+    sign_up,
+)
 from tests.world import World
 
 TTL = Settings().invitation_ttl_seconds
@@ -334,3 +349,66 @@ async def test_an_unswept_expired_invitation_still_holds_the_one_pending_place(
     )
     with pytest.raises(IntegrityError):
         await duplicate.save()
+
+
+# --- real servers: the sweep each process runs ------------------------------------------
+
+
+async def test_a_server_records_and_publishes_each_expiry_by_itself(
+    server_database_url: str,
+) -> None:
+    env = {"DATABASE_URL": server_database_url, "INVITATION_TTL_SECONDS": "1"}
+    with running_server(env) as base:
+        admin, bob = sign_up(base, "ada@example.com"), sign_up(base, "bob@example.com")
+        domain = create_domain(base, admin.token, "Acme")
+        async with Client(transport=gql_transport(base, admin.token)) as session:
+            variables = {"domainId": domain["id"]}
+            stream = session.subscribe(GraphQLRequest(INVITATION_EVENTS, variable_values=variables))
+            sent_event = asyncio.ensure_future(anext(stream))
+            await server_subscriptions(base, 1)
+
+            invitation_id = await asyncio.to_thread(invite, base, admin.token, domain, bob.id)
+            sent_at = time.monotonic()
+            sent = (await asyncio.wait_for(sent_event, timeout=5))["invitationEvents"]
+            expired = (await asyncio.wait_for(anext(stream), timeout=60))["invitationEvents"]
+            after = time.monotonic() - sent_at
+            await stream.aclose()
+
+    assert (sent["kind"], expired["kind"]) == ("SENT", "EXPIRED")
+    assert expired["invitationId"] == invitation_id and expired["actor"] is None
+    assert expired["invitation"]["status"] == "EXPIRED"
+    assert after < 1 + 60  # SPEC: within 60 s of expiry (a sweep runs every 5 s)
+
+
+@pytest.mark.postgres
+async def test_two_servers_sweeping_one_database_record_each_expiry_once(
+    postgres_database: str,
+) -> None:
+    env = {"DATABASE_URL": postgres_database, "INVITATION_TTL_SECONDS": "1"}
+    with running_server(env) as one, running_server(env) as other:
+        admin = sign_up(one, "ada@example.com")
+        domain = create_domain(one, admin.token, "Acme")
+        invitees = [sign_up(other, f"user{n}@example.com").id for n in range(40)]
+        role = next(r["id"] for r in domain["roles"] if r["name"] == "member")
+        variables = {"domainId": domain["id"], "inviteeIds": invitees, "roleId": role}
+        graphql_data(one, SEND, variables, admin.token)
+
+        async def all_expired() -> bool:
+            return await expired_events(postgres_database) == len(invitees)
+
+        await eventually(all_expired, timeout=30, interval=0.5, what="40 EXPIRED events")
+        # Both servers sweep again (every 5 s): still one event per expiry afterwards.
+        # Waiting out a sweep is the point: an event that must not appear cannot be polled.
+        await asyncio.sleep(expiry.SWEEP_SECONDS + 1)
+        assert await expired_events(postgres_database) == len(invitees)
+
+
+async def expired_events(database_url: str) -> int:
+    connection = await asyncpg.connect(database_url)
+    try:
+        count: int = await connection.fetchval(
+            "SELECT COUNT(*) FROM invitation_event WHERE kind = 'EXPIRED'"
+        )
+        return count
+    finally:
+        await connection.close()
