@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from app.auth import Authenticator, Session
-from tests.documents import AUDIT, INVITATIONS, MEMBERS, PENDING
+from app.clock import ManualClock
+from app.services.invitations import expiry
+from app.settings import Settings
+from tests.documents import AUDIT, INVITATIONS, MEMBER_HISTORY, MEMBERS, PENDING
 from tests.factories import create_user
 from tests.world import World
 
@@ -91,3 +94,32 @@ async def test_members_and_audit_log_cost_the_same_at_any_size(
     assert await count_for(world, statements, AUDIT, world.admin, first=2) == await count_for(
         world, statements, AUDIT, world.admin, first=60
     )
+
+
+async def test_member_history_costs_the_same_at_any_size(
+    world: World, auth: Authenticator, statements: StatementCounter
+) -> None:
+    people = await seed(world, auth, 15)
+    for person in people:
+        invitation = (await world.query(PENDING, as_=person)).ok()["pendingInvitations"]
+        await world.respond(invitation["nodes"][0]["id"], "ACCEPT", as_=person)
+
+    small = await count_for(world, statements, MEMBER_HISTORY, world.admin, first=2)
+    large = await count_for(world, statements, MEMBER_HISTORY, world.admin, first=16)
+
+    assert small == large == 3  # authorize, the page (one joined query), its count
+
+
+async def test_the_expired_filter_costs_the_same_at_any_size(
+    world: World, auth: Authenticator, statements: StatementCounter, clock: ManualClock
+) -> None:
+    await seed(world, auth, 20)
+    clock.advance(Settings().invitation_ttl_seconds + 1)
+    await expiry.sweep(world.gql.runtime)
+    await seed(world, auth, 20)
+    clock.advance(Settings().invitation_ttl_seconds + 1)  # 20 stored EXPIRED, 20 lapsed
+
+    small = await count_for(world, statements, INVITATIONS, world.admin, first=2, status="EXPIRED")
+    large = await count_for(world, statements, INVITATIONS, world.admin, first=40, status="EXPIRED")
+
+    assert small == large == 7  # as the unfiltered table: the two ranges are one query
