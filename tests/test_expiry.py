@@ -412,3 +412,26 @@ async def expired_events(database_url: str) -> int:
         return count
     finally:
         await connection.close()
+
+
+# --- INVITATION_TTL_SECONDS -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 604800), ("1", 1), ("86400", 86400)])
+def test_the_server_default_ttl_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, seconds: int
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("INVITATION_TTL_SECONDS", value)
+
+    assert Settings.from_env(env_file="/nonexistent").invitation_ttl_seconds == seconds
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "a week"])
+def test_the_server_default_ttl_must_be_a_positive_integer(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("INVITATION_TTL_SECONDS", value)
+
+    with pytest.raises(ValueError, match="INVITATION_TTL_SECONDS"):
+        Settings.from_env(env_file="/nonexistent")
