@@ -246,21 +246,31 @@ async def test_other_users_receive_nothing(
             await eves.assert_silent()
 
 
+# Each domain stream, and a role that lacks the action it needs.
+DOMAIN_STREAMS = {
+    "invitationEvents": (INVITATION_EVENTS, {Action.DOMAIN_READ, Action.MEMBER_READ}),
+    "memberEvents": (MEMBER_EVENTS, {Action.DOMAIN_READ, Action.INVITATION_READ}),
+}
+
+
+@pytest.mark.parametrize("stream", list(DOMAIN_STREAMS))
 @pytest.mark.parametrize(("relation", "code"), [("member", "FORBIDDEN"), ("stranger", "NOT_FOUND")])
-async def test_domain_events_need_invitation_read_and_the_socket_stays_open(
+async def test_domain_streams_need_their_action_and_the_socket_stays_open(
     app: Starlette,
     auth: Authenticator,
     world: World,
     http: httpx.AsyncClient,
+    stream: str,
     relation: str,
     code: str,
 ) -> None:
+    document, lacking = DOMAIN_STREAMS[stream]
     async with http:
         user = await create_user(auth)
         if relation == "member":
-            await add_member(world.domain, user, "member")
+            await add_member(world.domain, user, await create_role(world.domain, "x", lacking))
         async with connect(http, await token_of(auth, user)) as socket:
-            await socket.subscribe("events", INVITATION_EVENTS, {"domainId": str(world.domain.id)})
+            await socket.subscribe("events", document, {"domainId": str(world.domain.id)})
             refused = await socket.receive()
             await socket.subscribe("mine", INVITATION_RECEIVED)
             await subscribed(app, 1)
@@ -569,30 +579,6 @@ async def test_member_events_resume_after_an_event(
             ("JOINED", str(bob.user.id)),
             ("LEFT", str(ann.user.id)),
         ]
-
-
-@pytest.mark.parametrize(
-    ("relation", "code"), [("no MEMBER_READ", "FORBIDDEN"), ("stranger", "NOT_FOUND")]
-)
-async def test_member_events_need_member_read(
-    app: Starlette,
-    auth: Authenticator,
-    world: World,
-    http: httpx.AsyncClient,
-    relation: str,
-    code: str,
-) -> None:
-    async with http:
-        user = await create_user(auth)
-        if relation == "no MEMBER_READ":
-            inviter = await create_role(world.domain, "inviter", {Action.INVITATION_SEND})
-            await add_member(world.domain, user, inviter)
-        async with connect(http, await token_of(auth, user)) as socket:
-            await socket.subscribe("members", MEMBER_EVENTS, {"domainId": str(world.domain.id)})
-            refused = await socket.receive()
-
-        assert refused["type"] == "error"
-        assert [e["extensions"]["code"] for e in refused["payload"]] == [code]
 
 
 async def test_the_expired_event_reaches_domain_readers(
