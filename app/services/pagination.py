@@ -132,10 +132,13 @@ class Keyset:
         statement = self._counts.get(shape)
         if statement is None:
             counts = [
-                f"(SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(conditions)})"
+                f"SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(conditions)}"
                 for conditions, _ in shape
             ]
-            statement = self._counts[shape] = Sql(f"SELECT {' + '.join(counts)}")
+            text = (
+                counts[0] if len(counts) == 1 else "SELECT " + " + ".join(f"({c})" for c in counts)
+            )
+            statement = self._counts[shape] = Sql(text)
         return statement
 
     async def page(
