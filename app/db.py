@@ -27,6 +27,10 @@ PARTIAL_INDEXES = (
     # The expiry sweep's PENDING rows by deadline.
     "CREATE INDEX IF NOT EXISTS ix_invitation_pending_expiry "
     "ON invitation (expires_at) WHERE status = 'PENDING'",
+    # A domain's PENDING rows by deadline: its invitations table filtered on PENDING
+    # (counted) or EXPIRED (the lapsed ones not stored yet) without reading the others.
+    "CREATE INDEX IF NOT EXISTS ix_invitation_pending_domain_expiry "
+    "ON invitation (domain_id, expires_at) WHERE status = 'PENDING'",
     # The relay's queue: events not yet given a position.
     "CREATE INDEX IF NOT EXISTS ix_invitation_event_unpositioned "
     "ON invitation_event (at, id) WHERE position IS NULL",

@@ -25,6 +25,7 @@ between them from these classes, so a new failure is written here once.
         ├── EmailDisabledError        EMAIL_DISABLED
         ├── RoleNotFoundError         ROLE_NOT_FOUND
         ├── RoleNotAllowedError       ROLE_NOT_ALLOWED
+        ├── LastAdminError            LAST_ADMIN
         ├── InvitationNotPendingError INVITATION_NOT_PENDING  + status
         └── InvitationNotRejectedError INVITATION_NOT_REJECTED + status
 
@@ -170,7 +171,7 @@ class InvitationRejectedError(UserFacingError):
 
 
 class InvitationExpiredError(UserFacingError):
-    """The invitation was not answered before its expiresAt; an admin may resend it."""
+    """The invitee's invitation in this domain expired: resend that one instead."""
 
     code = "INVITATION_EXPIRED"
 
@@ -191,6 +192,12 @@ class RoleNotAllowedError(UserFacingError):
     """The role grants actions the caller does not hold themselves (the role ceiling)."""
 
     code = "ROLE_NOT_ALLOWED"
+
+
+class LastAdminError(UserFacingError):
+    """The change would leave the domain without a member whose role holds every action."""
+
+    code = "LAST_ADMIN"
 
 
 class WrongStatusError(UserFacingError):

@@ -30,6 +30,7 @@ from app.mail.transports import LogTransport, SmtpTransport, Transport
 from app.ratelimit import RateLimiter
 from app.relay import Relay
 from app.runtime import Runtime
+from app.services.invitations.expiry import Sweeper
 from app.services.mailer import Mailer
 from app.services.webhooks.dispatcher import Dispatcher
 from app.settings import Settings
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     dispatcher = Dispatcher(settings, clock)
     relay.listeners.append(dispatcher.kick)
+    sweeper = Sweeper(runtime)
     graphql = GraphQLView(
         schema_for(settings),
         runtime=runtime,
@@ -112,10 +114,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await dispatcher.start()
             relay.kick()  # what earlier processes committed and did not publish
             await mailer.start()  # and it sends what they queued
+            await sweeper.start()
             try:
                 async with checking(health):
                     yield
             finally:
+                await sweeper.stop()
                 await mailer.stop()
                 await dispatcher.stop()
                 await relay.stop()

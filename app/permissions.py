@@ -5,6 +5,7 @@ none returns an optional the caller could forget to test:
 
     signed_in(caller)                          -> Session    UNAUTHENTICATED
     authorize(caller, action, domain_id)       -> Grant      + NOT_FOUND, FORBIDDEN
+    membership(caller, domain_id)              -> Grant      + NOT_FOUND (any member)
     invitation_for_invitee(caller, id)         -> InvitationRef   the invitee alone
     invitation_for_reader(caller, id)          -> InvitationRef   the invitee, or INVITATION_READ
     invitation_for_manager(caller, action, id) -> (InvitationRef, Grant)
@@ -117,10 +118,21 @@ async def authorize(caller: Session | None, action: Action, domain_id: UUID) -> 
     return check(action, domain_id, await grant_of(user.id, domain_id))
 
 
-def check(action: Action, domain_id: UUID, grant: Grant | None) -> Grant:
-    """`authorize` on a grant already read (None: not a member): NOT_FOUND or FORBIDDEN."""
+async def membership(caller: Session | None, domain_id: UUID) -> Grant:
+    """The caller's grant in `domain_id`, whatever its role allows."""
+    user = signed_in(caller).user
+    return _member(domain_id, await grant_of(user.id, domain_id))
+
+
+def _member(domain_id: UUID, grant: Grant | None) -> Grant:
     if grant is None:
         raise errors.NotFoundError(f"Domain {domain_id} does not exist or you are not a member")
+    return grant
+
+
+def check(action: Action, domain_id: UUID, grant: Grant | None) -> Grant:
+    """`authorize` on a grant already read (None: not a member): NOT_FOUND or FORBIDDEN."""
+    grant = _member(domain_id, grant)
     if not grant.allows(action):
         raise errors.ForbiddenError(
             f"Your role '{grant.role.name}' in this domain does not allow {action}; "

@@ -34,14 +34,15 @@ class Domain(NamedTuple):
     id: UUID
     name: str
     created_at: datetime
+    invitation_ttl_seconds: int | None  # None: the server's default
 
 
 USER_COLUMNS = "{a}.id, {a}.email, {a}.name"
 USER_WIDTH = 3
 ROLE_COLUMNS = "{a}.id, {a}.domain_id, {a}.name, {a}.actions, {a}.built_in"
 ROLE_WIDTH = 5
-DOMAIN_COLUMNS = "{a}.id, {a}.name, {a}.created_at"
-DOMAIN_WIDTH = 3
+DOMAIN_COLUMNS = "{a}.id, {a}.name, {a}.created_at, {a}.invitation_ttl_seconds"
+DOMAIN_WIDTH = 4
 
 
 def columns(template: str, alias: str) -> str:
@@ -66,5 +67,9 @@ def role_at(row: Row, i: int) -> Role:
     )
 
 
+def optional_role_at(row: Row, i: int) -> Role | None:
+    return None if row[i] is None else role_at(row, i)
+
+
 def domain_at(row: Row, i: int) -> Domain:
-    return Domain(sql.uuid(row[i]), row[i + 1], sql.moment(row[i + 2]))
+    return Domain(sql.uuid(row[i]), row[i + 1], sql.moment(row[i + 2]), row[i + 3])

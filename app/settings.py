@@ -25,6 +25,10 @@ class SettingsError(ValueError):
     """The configuration cannot be used; the message says which variable to fix."""
 
 
+# Deadlines past this are refused: far enough for any use, far from datetime's year 9999.
+MAX_TTL_SECONDS = 10 * 365 * 24 * 3600
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -163,6 +167,11 @@ class Settings:
         for name in ("token_ttl_seconds", "invitation_ttl_seconds", *TIMEOUTS, *LIMITS):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be positive")
+        for name in ("token_ttl_seconds", "invitation_ttl_seconds"):
+            if getattr(self, name) > MAX_TTL_SECONDS:
+                raise SettingsError(
+                    f"{name.upper()} must be at most {MAX_TTL_SECONDS} seconds (ten years)"
+                )
         if not self.webhook_timeout_seconds > 0:
             raise SettingsError("WEBHOOK_TIMEOUT_SECONDS must be positive")
         if self.workers < 1:

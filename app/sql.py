@@ -85,27 +85,31 @@ def _adapt_postgres(value: Any) -> Any:
     return value
 
 
-async def fetch(statement: Sql, *params: Any) -> list[Row]:
-    """Every row of `statement` with `params` bound, on the current connection."""
+def _bound(statement: Sql, params: Sequence[Any]) -> tuple[BaseDBAsyncClient, str, list[Any]]:
+    """The current connection, the statement's text for it, and the values to bind."""
     connection = get_connection("default")
     if dialect_of(connection) is Dialect.SQLITE:
-        values = [_adapt_sqlite(p) for p in params]
-        _, rows = await connection.execute_query(statement.text(Dialect.SQLITE), values)
-    else:
-        values = [_adapt_postgres(p) for p in params]
-        _, rows = await connection.execute_query(statement.text(Dialect.POSTGRES), values)
+        return connection, statement.text(Dialect.SQLITE), [_adapt_sqlite(p) for p in params]
+    return connection, statement.text(Dialect.POSTGRES), [_adapt_postgres(p) for p in params]
+
+
+async def fetch(statement: Sql, *params: Any) -> list[Row]:
+    """Every row of `statement` with `params` bound, on the current connection."""
+    connection, text, values = _bound(statement, params)
+    _, rows = await connection.execute_query(text, values)
     return rows  # type: ignore[return-value]
 
 
+def dialect() -> Dialect:
+    """The dialect of the current connection."""
+    return dialect_of(get_connection("default"))
+
+
 async def execute(statement: Sql, *params: Any) -> int:
-    """Run an UPDATE or DELETE; how many rows it changed."""
-    connection = get_connection("default")
-    if dialect_of(connection) is Dialect.SQLITE:
-        values = [_adapt_sqlite(p) for p in params]
-        changed, _ = await connection.execute_query(statement.text(Dialect.SQLITE), values)
-    else:
-        values = [_adapt_postgres(p) for p in params]
-        changed, _ = await connection.execute_query(statement.text(Dialect.POSTGRES), values)
+    """Run one UPDATE or DELETE; how many rows it changed (a conditional statement's
+    answer)."""
+    connection, text, values = _bound(statement, params)
+    changed, _ = await connection.execute_query(text, values)
     return changed
 
 

@@ -29,13 +29,22 @@ USERS = """query Users($search: String!, $first: Int) {
 # ---------------------------------------------------------------- domains and roles
 
 DOMAIN_FIELDS = """
-  __typename id name createdAt myRole { name builtIn actions } roles { id name builtIn actions }
+  __typename id name createdAt invitationTtlSeconds
+  myRole { name builtIn actions } roles { id name builtIn actions }
 """
 CREATE_DOMAIN = f"""mutation CreateDomain($name: String!) {{
   createDomain(name: $name) {{
     __typename
     ... on Domain {{ {DOMAIN_FIELDS} }}
     ... on UserError {{ code message }}
+  }}
+}}"""
+UPDATE_DOMAIN = f"""mutation UpdateDomain($domainId: ID!, $name: String, $ttl: Int) {{
+  updateDomain(domainId: $domainId, name: $name, invitationTtlSeconds: $ttl) {{
+    __typename
+    ... on Domain {{ {DOMAIN_FIELDS} }}
+    ... on UserError {{ code message }}
+    ... on InvalidInput {{ field }}
   }}
 }}"""
 DOMAINS = f"{{ domains {{ {DOMAIN_FIELDS} }} }}"
@@ -50,13 +59,17 @@ CREATE_ROLE = """mutation CreateRole($domainId: ID!, $name: String!, $actions: [
 
 # ---------------------------------------------------------------- invitations
 
+# `message` under an alias: beside `... on UserError { message }` (a String!) in one
+# selection, GraphQL refuses two `message` fields of different types.
 INVITATION_FIELDS = """
   id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount inviteeEmail
+  expiresAt invitationMessage: message
   domain { id name } invitee { id name } invitedBy { id name } role { id name }
   history { kind at actor { id } invitationId invitee { id } }
 """
-SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {{
+SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!, $message: String) {{
+  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId,
+                  message: $message) {{
     __typename
     ... on SendInvitationsPayload {{ results {{
       __typename
@@ -64,6 +77,7 @@ SEND = f"""mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {{
       ... on UserError {{ code message }}
     }} }}
     ... on UserError {{ code message }}
+    ... on InvalidInput {{ field }}
   }}
 }}"""
 SEND_TO = f"""mutation SendTo($domainId: ID!, $inviteeIds: [ID!], $emails: [String!],
@@ -151,7 +165,7 @@ PENDING = """query Pending($first: Int, $after: String, $last: Int, $before: Str
 MY_INVITATIONS = """query MyInvitations($status: InvitationStatus, $first: Int, $after: String,
                                $last: Int, $before: String) {
   myInvitations(status: $status, first: $first, after: $after, last: $last, before: $before) {
-    totalCount nodes { id status }
+    totalCount nodes { id status updatedAt expiresAt }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
@@ -269,3 +283,41 @@ WEBHOOK_DELIVERIES = """query WebhookDeliveries($domainId: ID!, $first: Int, $af
     }
   }
 }"""
+
+# ---------------------------------------------------------------- members
+
+MEMBER_FIELDS = "user { id name } role { id name } joinedAt invitedBy { id name }"
+CHANGE_MEMBER_ROLE = f"""mutation ChangeMemberRole($domainId: ID!, $userId: ID!, $roleId: ID!) {{
+  changeMemberRole(domainId: $domainId, userId: $userId, roleId: $roleId) {{
+    __typename
+    ... on Member {{ {MEMBER_FIELDS} }}
+    ... on UserError {{ code message }}
+  }}
+}}"""
+REMOVE_MEMBER = """mutation RemoveMember($domainId: ID!, $userId: ID!) {
+  removeMember(domainId: $domainId, userId: $userId) {
+    __typename
+    ... on RemovedMember { domainId userId }
+    ... on UserError { code message }
+  }
+}"""
+LEAVE_DOMAIN = """mutation LeaveDomain($domainId: ID!) {
+  leaveDomain(domainId: $domainId) {
+    __typename
+    ... on RemovedMember { domainId userId }
+    ... on UserError { code message }
+  }
+}"""
+MEMBER_EVENT_FIELDS = (
+    "id kind at actor { id name } user { id name } role { name } previousRole { name }"
+)
+MEMBER_HISTORY = f"""query MemberHistory($domainId: ID!, $first: Int, $after: String) {{
+  memberHistory(domainId: $domainId, first: $first, after: $after) {{
+    totalCount
+    nodes {{ {MEMBER_EVENT_FIELDS} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}"""
+MEMBER_EVENTS = f"""subscription MemberEvents($domainId: ID!, $after: ID) {{
+  memberEvents(domainId: $domainId, after: $after) {{ {MEMBER_EVENT_FIELDS} }}
+}}"""

@@ -49,6 +49,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     ),
     "resend": (U, "typed:NOT_FOUND", F, F, "ok", F),
     "delete": (U, "typed:NOT_FOUND", F, F, "ok", F),
+    "updateDomain": (U, N, F, F, "ok", N),
+    "memberHistory": (U, N, "ok", "ok", "ok", N),
+    "changeMemberRole": (U, "typed:NOT_FOUND", F, F, "ok", "typed:NOT_FOUND"),
+    "removeMember": (U, "typed:NOT_FOUND", F, F, "ok", "typed:NOT_FOUND"),
+    "leaveDomain": (U, N, "ok", "ok", "typed:LAST_ADMIN", N),
     "signOut": (U, "ok", "ok", "ok", "ok", "ok"),
 }
 
@@ -61,8 +66,10 @@ class Cast:
     domain: str
     invitation: str
     target: str
+    member: str
     member_role: str
     admin_role: str
+    recruiter_role: str
 
 
 def respond(response: str) -> Callable[[Cast], dict[str, Any]]:
@@ -96,6 +103,21 @@ OPERATIONS: dict[str, tuple[str, Callable[[Cast], dict[str, Any]]]] = {
     "decline": (documents.RESPOND, respond("DECLINE")),
     "resend": (documents.RESEND, lambda cast: {"id": cast.invitation}),
     "delete": (documents.DELETE, lambda cast: {"id": cast.invitation}),
+    "updateDomain": (documents.UPDATE_DOMAIN, lambda cast: {"domainId": cast.domain, "ttl": 3600}),
+    "memberHistory": (documents.MEMBER_HISTORY, lambda cast: {"domainId": cast.domain}),
+    "changeMemberRole": (
+        documents.CHANGE_MEMBER_ROLE,
+        lambda cast: {
+            "domainId": cast.domain,
+            "userId": cast.member,
+            "roleId": cast.recruiter_role,
+        },
+    ),
+    "removeMember": (
+        documents.REMOVE_MEMBER,
+        lambda cast: {"domainId": cast.domain, "userId": cast.member},
+    ),
+    "leaveDomain": (documents.LEAVE_DOMAIN, lambda cast: {"domainId": cast.domain}),
     "signOut": (documents.SIGN_OUT, lambda cast: {}),
 }
 
@@ -125,8 +147,10 @@ async def build_cast(world: World, auth: Authenticator, *, declined: bool) -> Ca
         domain=str(world.domain.id),
         invitation=invitation,
         target=str(target.user.id),
+        member=str(member.user.id),
         member_role=str((await role_named(world.domain, "member")).id),
         admin_role=str((await role_named(world.domain, "admin")).id),
+        recruiter_role=str(role.id),
     )
 
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app import models
 from app.auth import Authenticator, Session
 from app.permissions import Action
 from tests.client import GraphQLClient
-from tests.documents import CREATE_DOMAIN, CREATE_ROLE, DOMAIN, DOMAINS
+from tests.documents import CREATE_DOMAIN, CREATE_ROLE, DOMAIN, DOMAINS, UPDATE_DOMAIN
 from tests.factories import add_member, create_domain, create_role, create_user
 from tests.world import World
 
@@ -169,3 +171,79 @@ async def test_create_role_with_an_unknown_action_is_a_validation_error(world: W
 
     assert result.data is None
     assert "FLY" in result.errors[0]["message"]
+
+
+# --- updateDomain -----------------------------------------------------------------------
+
+
+async def update(world: World, as_: Session | None = None, **variables: Any) -> dict[str, Any]:
+    return await world.mutate(UPDATE_DOMAIN, as_=as_, domainId=str(world.domain.id), **variables)
+
+
+async def test_update_domain_renames_it_and_sets_its_invitation_ttl(world: World) -> None:
+    updated = await update(world, name="  Acme Labs ", ttl=3600)
+
+    assert (updated["name"], updated["invitationTtlSeconds"]) == ("Acme Labs", 3600)
+    again = (await world.query(DOMAIN, id=str(world.domain.id))).ok()["domain"]
+    assert (again["name"], again["invitationTtlSeconds"]) == ("Acme Labs", 3600)
+
+
+async def test_update_domain_leaves_what_is_left_out_unchanged(world: World) -> None:
+    await update(world, ttl=7200)
+
+    renamed = await update(world, name="Renamed")
+    unnamed = await update(world, name=None)  # null: the name cannot be cleared
+    retimed = await update(world, ttl=3600)
+
+    assert (renamed["name"], renamed["invitationTtlSeconds"]) == ("Renamed", 7200)
+    assert (unnamed["name"], unnamed["invitationTtlSeconds"]) == ("Renamed", 7200)
+    assert (retimed["name"], retimed["invitationTtlSeconds"]) == ("Renamed", 3600)
+
+
+async def test_update_domain_with_a_null_ttl_restores_the_server_default(world: World) -> None:
+    await update(world, ttl=3600)
+
+    updated = await update(world, ttl=None)
+
+    assert updated["invitationTtlSeconds"] is None
+
+
+@pytest.mark.parametrize("ttl", [3600, 7776000])
+async def test_update_domain_accepts_an_hour_to_ninety_days(world: World, ttl: int) -> None:
+    assert (await update(world, ttl=ttl))["invitationTtlSeconds"] == ttl
+
+
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [
+        ({"ttl": 3599}, "invitationTtlSeconds"),
+        ({"ttl": 7776001}, "invitationTtlSeconds"),
+        ({"ttl": 0}, "invitationTtlSeconds"),
+        ({"ttl": -3600}, "invitationTtlSeconds"),
+        ({"name": " "}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "Fine", "ttl": 60}, "invitationTtlSeconds"),
+    ],
+)
+async def test_update_domain_refuses_bad_values_and_changes_nothing(
+    world: World, variables: dict[str, Any], field: str
+) -> None:
+    result = await update(world, **variables)
+
+    assert (result["code"], result["field"]) == ("INVALID_INPUT", field)
+    domain = await models.Domain.get(id=world.domain.id)
+    assert (domain.name, domain.invitation_ttl_seconds) == ("Acme", None)
+
+
+@pytest.mark.parametrize(("relation", "code"), [("member", "FORBIDDEN"), ("stranger", "NOT_FOUND")])
+async def test_update_domain_needs_domain_update(
+    world: World, auth: Authenticator, relation: str, code: str
+) -> None:
+    user = await create_user(auth)
+    if relation == "member":
+        await add_member(world.domain, user)
+
+    result = await world.query(UPDATE_DOMAIN, as_=user, name="Taken over", ttl=3600)
+
+    assert result.codes == [code]
+    assert (await models.Domain.get(id=world.domain.id)).name == "Acme"

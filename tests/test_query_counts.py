@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from app.auth import Authenticator, Session
-from tests.documents import AUDIT, INVITATIONS, MEMBERS, NODES, PENDING
+from app.clock import ManualClock
+from app.services.invitations import expiry
+from app.settings import Settings
+from tests.documents import AUDIT, INVITATIONS, MEMBER_HISTORY, MEMBERS, NODES, PENDING
 from tests.factories import create_user
 from tests.world import World
 
@@ -105,3 +108,32 @@ async def test_nodes_cost_the_same_for_2_and_40_ids_of_two_kinds(
     large = await count_for(world, statements, NODES, world.admin, ids=ids)
 
     assert small == large == 4  # which tables, the invitations, the users, the grants
+
+
+async def test_member_history_costs_the_same_at_any_size(
+    world: World, auth: Authenticator, statements: StatementCounter
+) -> None:
+    people = await seed(world, auth, 15)
+    for person in people:
+        invitation = (await world.query(PENDING, as_=person)).ok()["pendingInvitations"]
+        await world.respond(invitation["nodes"][0]["id"], "ACCEPT", as_=person)
+
+    small = await count_for(world, statements, MEMBER_HISTORY, world.admin, first=2)
+    large = await count_for(world, statements, MEMBER_HISTORY, world.admin, first=16)
+
+    assert small == large == 3  # authorize, the page (one joined query), its count
+
+
+async def test_the_expired_filter_costs_the_same_at_any_size(
+    world: World, auth: Authenticator, statements: StatementCounter, clock: ManualClock
+) -> None:
+    await seed(world, auth, 20)
+    clock.advance(Settings().invitation_ttl_seconds + 1)
+    await expiry.sweep(world.gql.runtime)
+    await seed(world, auth, 20)
+    clock.advance(Settings().invitation_ttl_seconds + 1)  # 20 stored EXPIRED, 20 lapsed
+
+    small = await count_for(world, statements, INVITATIONS, world.admin, first=2, status="EXPIRED")
+    large = await count_for(world, statements, INVITATIONS, world.admin, first=40, status="EXPIRED")
+
+    assert small == large == 7  # as the unfiltered table: the two ranges are one query

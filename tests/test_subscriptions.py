@@ -31,17 +31,23 @@ from app.events import EventBus
 from app.main import create_app
 from app.permissions import Action
 from app.runtime import Runtime
+from app.services.invitations import expiry
 from app.settings import Settings
 from tests import factories
 from tests.client import GraphQLClient
 from tests.documents import (
     AUDIT,
+    CHANGE_MEMBER_ROLE,
     CLAIM,
     DELETE,
     DOMAINS,
     INVITATION_EVENTS,
     INVITATION_RECEIVED,
+    LEAVE_DOMAIN,
     ME,
+    MEMBER_EVENTS,
+    MEMBER_HISTORY,
+    REMOVE_MEMBER,
     RESEND,
     SIGN_OUT,
 )
@@ -342,21 +348,31 @@ async def test_other_users_receive_nothing(
             await eves.assert_silent()
 
 
+# Each domain stream, and a role that lacks the action it needs.
+DOMAIN_STREAMS = {
+    "invitationEvents": (INVITATION_EVENTS, {Action.DOMAIN_READ, Action.MEMBER_READ}),
+    "memberEvents": (MEMBER_EVENTS, {Action.DOMAIN_READ, Action.INVITATION_READ}),
+}
+
+
+@pytest.mark.parametrize("stream", list(DOMAIN_STREAMS))
 @pytest.mark.parametrize(("relation", "code"), [("member", "FORBIDDEN"), ("stranger", "NOT_FOUND")])
-async def test_domain_events_need_invitation_read_and_the_socket_stays_open(
+async def test_domain_streams_need_their_action_and_the_socket_stays_open(
     app: Starlette,
     auth: Authenticator,
     world: World,
     http: httpx.AsyncClient,
+    stream: str,
     relation: str,
     code: str,
 ) -> None:
+    document, lacking = DOMAIN_STREAMS[stream]
     async with http:
         user = await create_user(auth)
         if relation == "member":
-            await add_member(world.domain, user, "member")
+            await add_member(world.domain, user, await create_role(world.domain, "x", lacking))
         async with connect(http, await token_of(auth, user)) as socket:
-            await socket.subscribe("events", INVITATION_EVENTS, {"domainId": str(world.domain.id)})
+            await socket.subscribe("events", document, {"domainId": str(world.domain.id)})
             refused = await socket.receive()
             await socket.subscribe("mine", INVITATION_RECEIVED)
             await subscribed(app, 1)
@@ -564,6 +580,133 @@ async def test_losing_access_mid_stream_stops_domain_events(
         assert completed["type"] == "complete"
         # checked in the same batch as the reader, the admin keeps receiving
         assert admin_still_served["payload"]["data"]["invitationEvents"]["invitationId"] == second
+
+
+async def test_removing_a_member_ends_their_domain_subscriptions_within_a_second(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        reader = await create_user(auth)
+        await add_member(world.domain, reader, "admin")
+        domain = {"domainId": str(world.domain.id)}
+        async with (
+            connect(http, await token_of(auth, reader)) as socket,
+            connect(http, await token_of(auth, world.admin)) as admin,
+        ):
+            await socket.subscribe("invitations", INVITATION_EVENTS, domain)
+            await socket.subscribe("members", MEMBER_EVENTS, domain)
+            await socket.subscribe("mine", INVITATION_RECEIVED)
+            await admin.subscribe("members", MEMBER_EVENTS, domain)
+            await subscribed(app, 4)
+
+            removed_at = time.monotonic()
+            await world.mutate(
+                REMOVE_MEMBER, domainId=str(world.domain.id), userId=str(reader.user.id)
+            )
+            ended = [await socket.receive(timeout=1) for _ in range(4)]
+            elapsed = time.monotonic() - removed_at
+            seen_by_admin = await admin.receive(timeout=1)
+            await subscribed(app, 2)  # the reader's invitationReceived and the admin's
+
+            await world.invite(reader)  # they can still be invited, and hear of it
+            invited = await socket.receive(timeout=1)
+
+        assert elapsed < 1
+        errors = {m["id"]: m["payload"]["errors"] for m in ended if m["type"] == "next"}
+        assert {op: [e["extensions"]["code"] for e in e_] for op, e_ in errors.items()} == {
+            "invitations": ["NOT_FOUND"],
+            "members": ["NOT_FOUND"],
+        }
+        assert sorted(m["id"] for m in ended if m["type"] == "complete") == [
+            "invitations",
+            "members",
+        ]
+        event = seen_by_admin["payload"]["data"]["memberEvents"]
+        assert (event["kind"], event["user"]["id"]) == ("REMOVED", str(reader.user.id))
+        assert invited["id"] == "mine" and invited["type"] == "next"
+
+
+async def test_member_events_follow_every_membership_change(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        ann = await create_user(auth)
+        async with connect(http, await token_of(auth, world.admin)) as socket:
+            await socket.subscribe("members", MEMBER_EVENTS, {"domainId": str(world.domain.id)})
+            await subscribed(app, 1)
+
+            await world.respond(await world.invite(ann), "ACCEPT", as_=ann)
+            await world.mutate(
+                CHANGE_MEMBER_ROLE,
+                domainId=str(world.domain.id),
+                userId=str(ann.user.id),
+                roleId=str((await role_named(world.domain, "admin")).id),
+            )
+            await world.mutate(LEAVE_DOMAIN, as_=ann, domainId=str(world.domain.id))
+            events = [
+                (await socket.receive(timeout=1))["payload"]["data"]["memberEvents"]
+                for _ in range(3)
+            ]
+
+        assert [(e["kind"], e["role"]["name"]) for e in events] == [
+            ("JOINED", "member"),
+            ("ROLE_CHANGED", "admin"),
+            ("LEFT", "admin"),
+        ]
+        assert events[1]["previousRole"]["name"] == "member"
+        assert {e["user"]["id"] for e in events} == {str(ann.user.id)}
+
+
+async def test_member_events_resume_after_an_event(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient
+) -> None:
+    async with http:
+        ann, bob = await create_user(auth), await create_user(auth)
+        await world.respond(await world.invite(ann), "ACCEPT", as_=ann)
+        await world.gql.runtime.relay.drain()
+        seen = (await world.query(MEMBER_HISTORY, first=1)).ok()["memberHistory"]["nodes"][0]
+        await world.respond(await world.invite(bob), "ACCEPT", as_=bob)  # missed
+        await world.gql.runtime.relay.drain()
+        async with connect(http, await token_of(auth, world.admin)) as socket:
+            variables = {"domainId": str(world.domain.id), "after": seen["id"]}
+            await socket.subscribe("members", MEMBER_EVENTS, variables)
+            replayed = await socket.receive(timeout=1)
+            await subscribed(app, 1)
+            await world.mutate(LEAVE_DOMAIN, as_=ann, domainId=str(world.domain.id))
+            live = await socket.receive(timeout=1)
+
+        assert seen["user"]["id"] == str(ann.user.id)
+        got = [m["payload"]["data"]["memberEvents"] for m in (replayed, live)]
+        assert [(e["kind"], e["user"]["id"]) for e in got] == [
+            ("JOINED", str(bob.user.id)),
+            ("LEFT", str(ann.user.id)),
+        ]
+
+
+async def test_the_expired_event_reaches_domain_readers(
+    app: Starlette, auth: Authenticator, world: World, http: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    async with http:
+        ttl = Settings().invitation_ttl_seconds
+        clock.advance(-ttl)  # sent a TTL ago (so that the tokens issued now stay valid)
+        invitation_id = await world.invite(await create_user(auth))
+        clock.advance(ttl)
+        await world.gql.runtime.relay.drain()
+        async with connect(http, await token_of(auth, world.admin)) as socket:
+            await socket.subscribe("events", INVITATION_EVENTS, {"domainId": str(world.domain.id)})
+            await subscribed(app, 1)
+
+            clock.advance(1)
+            await expiry.sweep(world.gql.runtime)
+            message = await socket.receive(timeout=1)
+
+        event = message["payload"]["data"]["invitationEvents"]
+        assert (event["kind"], event["invitationId"], event["actor"]) == (
+            "EXPIRED",
+            invitation_id,
+            None,
+        )
+        assert event["invitation"]["status"] == "EXPIRED"
 
 
 # ---------------------------------------------------------------- uvicorn + gql

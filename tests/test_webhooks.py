@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 from typing import Any
+from unittest.mock import ANY
 
 import orjson
 import pytest
@@ -12,13 +13,19 @@ from standardwebhooks import Webhook
 
 from app import models
 from app.auth import Authenticator
+from app.clock import ManualClock
 from app.models import WebhookEventType
 from app.runtime import Runtime
-from app.services.webhooks import deliveries, destinations, secrets
+from app.services.invitations import expiry
+from app.services.webhooks import destinations, secrets
+from app.settings import Settings
 from tests.client import PRODUCTION, GraphQLClient
 from tests.documents import (
+    CHANGE_MEMBER_ROLE,
     CREATE_WEBHOOK,
     DELETE_WEBHOOK,
+    LEAVE_DOMAIN,
+    REMOVE_MEMBER,
     ROTATE_WEBHOOK_SECRET,
     UPDATE_WEBHOOK,
     WEBHOOKS,
@@ -271,11 +278,13 @@ async def test_every_invitation_transition_is_delivered_with_its_payload(
         "invitation.sent",
         "invitation.rejected",
         "invitation.resent",
+        "member.joined",  # in the transaction of the acceptance, which records it first
         "invitation.accepted",
         "invitation.sent",
         "invitation.deleted",
     ]
-    accepted = bodies[3]["data"]
+    assert bodies[3]["data"]["member"]["name"] == "Ann"
+    accepted = bodies[4]["data"]
     assert accepted["invitation"] == {
         "id": first,
         "status": "ACCEPTED",
@@ -285,40 +294,47 @@ async def test_every_invitation_transition_is_delivered_with_its_payload(
     assert accepted["actor"]["name"] == "Ann"
     assert accepted["domain"] == {"id": str(world.domain.id), "name": "Acme"}
     assert accepted["role"]["name"] == "member"
-    deleted = bodies[5]["data"]
+    deleted = bodies[6]["data"]
     assert (deleted["invitation"]["id"], deleted["invitation"]["status"]) == (second, None)
     assert deleted["actor"]["name"] == "Admin"
     # The webhook-id of every attempt is the event's id, which GraphQL shows too.
     assert [str(row.event_id) for row in rows] == [b["data"]["eventId"] for b in bodies]
 
 
-async def test_events_recorded_elsewhere_are_delivered_through_enqueue(
-    world: World, auth: Authenticator
+async def test_member_changes_and_expiries_are_delivered_with_their_payloads(
+    world: World, auth: Authenticator, clock: ManualClock
 ) -> None:
-    """Member events, expiry and claims are recorded by other services: each writes its
-    event rows and calls deliveries.enqueue in the same transaction, as here."""
-    webhook = await world.create_webhook(RECEIVER, ["MEMBER_ROLE_CHANGED", "INVITATION_EXPIRED"])
-    bob = await create_user(auth, name="Bob")
+    member_types = ["MEMBER_JOINED", "MEMBER_ROLE_CHANGED", "MEMBER_REMOVED", "MEMBER_LEFT"]
+    webhook = await world.create_webhook(RECEIVER, [*member_types, "INVITATION_EXPIRED"])
+    bob, cid = await create_user(auth, name="Bob"), await create_user(auth, name="Cid")
+    for person in (bob, cid):
+        await world.respond(await world.invite(person), "ACCEPT", as_=person)
     admin_role = await models.Role.get(domain_id=world.domain.id, name="admin")
-    member_role = await models.Role.get(domain_id=world.domain.id, name="member")
-    changed = models.MemberEvent(
-        kind=models.MemberEventKind.ROLE_CHANGED,
-        at=world.gql.runtime.clock.now(),
-        actor_id=world.admin.user.id,
-        domain_id=world.domain.id,
-        user_id=bob.user.id,
-        role_id=admin_role.id,
-        previous_role_id=member_role.id,
+    domain, bob_id = str(world.domain.id), str(bob.user.id)
+    await world.mutate(
+        CHANGE_MEMBER_ROLE, domainId=domain, userId=bob_id, roleId=str(admin_role.id)
     )
+    await world.mutate(REMOVE_MEMBER, domainId=domain, userId=bob_id)
+    await world.mutate(LEAVE_DOMAIN, as_=cid, domainId=domain)
+    lapsing = await world.invite(await create_user(auth, name="Dan"))
+    clock.advance(Settings().invitation_ttl_seconds + 1)
+    assert await expiry.sweep(world.gql.runtime) == 1
 
-    await changed.save()
-    assert await deliveries.enqueue([changed]) == 1
-
-    [row] = await models.WebhookDelivery.filter(webhook_id=webhook["id"])
-    body = orjson.loads(row.payload)
-    assert body["type"] == "member.role_changed"
-    assert body["data"]["member"]["name"] == "Bob"
-    assert (body["data"]["role"]["name"], body["data"]["previousRole"]["name"]) == (
-        "admin",
-        "member",
-    )
+    rows = await models.WebhookDelivery.filter(webhook_id=webhook["id"]).order_by("created_at")
+    bodies = [orjson.loads(row.payload) for row in rows]
+    assert [b["type"] for b in bodies] == [
+        "member.joined",
+        "member.joined",
+        "member.role_changed",
+        "member.removed",
+        "member.left",
+        "invitation.expired",
+    ]
+    changed = bodies[2]["data"]
+    assert changed["member"]["name"] == "Bob"
+    assert (changed["role"]["name"], changed["previousRole"]["name"]) == ("admin", "member")
+    assert changed["actor"]["name"] == "Admin"
+    assert bodies[4]["data"]["member"]["name"] == "Cid"
+    expired = bodies[5]["data"]
+    assert expired["invitation"] == {"id": lapsing, "status": "EXPIRED", "inviteeEmail": ANY}
+    assert expired["actor"] is None

@@ -19,14 +19,17 @@ class World:
         self.gql, self.admin, self.domain = gql, admin, domain
 
     async def send(
-        self, invitees: Sequence[Session | str], role: str = "member", as_: Session | None = None
+        self,
+        invitees: Sequence[Session | str],
+        role: str = "member",
+        as_: Session | None = None,
+        message: str | None = None,
     ) -> dict[str, Any]:
         role_id = str((await role_named(self.domain, role)).id)
         ids = [i if isinstance(i, str) else str(i.user.id) for i in invitees]
+        variables = {"domainId": str(self.domain.id), "inviteeIds": ids, "roleId": role_id}
         result = await self.gql.execute(
-            SEND,
-            {"domainId": str(self.domain.id), "inviteeIds": ids, "roleId": role_id},
-            as_=as_ or self.admin,
+            SEND, {**variables, "message": message}, as_=as_ or self.admin
         )
         payload: dict[str, Any] = result.ok()["sendInvitations"]
         return payload

@@ -28,7 +28,7 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.session)
+        return Loaders(self.session, self.runtime.clock)
 
     def forget_loaders(self) -> None:
         """Drop cached rows: a socket's context outlives many subscription events."""

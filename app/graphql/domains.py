@@ -1,4 +1,4 @@
-"""Domain fields: domains, domain, createDomain, createRole."""
+"""Domain fields: domains, domain, createDomain, updateDomain, createRole."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.graphql.enums import Action
 from app.graphql.errors import result_union
 from app.graphql.types import Domain, Role
 from app.services import domains
+from app.services.domains import DomainChanges
 
 Name = Annotated[str, strawberry.argument(description="1..100 characters, trimmed.")]
 
@@ -45,6 +46,44 @@ class Mutation:
     async def create_domain(self, info: Info, name: Name) -> Domain:
         domain = await domains.create_domain(
             info.context.session, name=name, runtime=info.context.runtime
+        )
+        return Domain.from_row(domain)
+
+    @strawberry.mutation(
+        description=(
+            "Rename a domain or set the lifetime of the invitations it sends from now on; "
+            "needs DOMAIN_UPDATE. Arguments left out stay as they are."
+        ),
+        graphql_type=result_union("UpdateDomainResult", Domain, errors.InvalidInputError),
+    )
+    async def update_domain(
+        self,
+        info: Info,
+        domain_id: DomainId,
+        name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The new name, 1 to 100 characters once trimmed; null or left "
+                "out: unchanged."
+            ),
+        ] = strawberry.UNSET,
+        invitation_ttl_seconds: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How long invitations sent or resent from now on stay open: "
+                "3600 (an hour) to 7776000 (90 days) seconds. Null: the server's default "
+                "(INVITATION_TTL_SECONDS); left out: unchanged. Sent invitations keep their "
+                "deadline."
+            ),
+        ] = strawberry.UNSET,
+    ) -> Domain:
+        changes: DomainChanges = {}
+        if name is not None and name is not strawberry.UNSET:
+            changes["name"] = name
+        if invitation_ttl_seconds is not strawberry.UNSET:
+            changes["invitation_ttl_seconds"] = invitation_ttl_seconds
+        domain = await domains.update_domain(
+            info.context.session, domain_id=domain_id, changes=changes
         )
         return Domain.from_row(domain)
 

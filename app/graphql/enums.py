@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import strawberry
 
-from app.models import InvitationEventKind, InvitationStatus
+from app.models import InvitationEventKind, InvitationStatus, MemberEventKind
 from app.permissions import Action
 
 E = TypeVar("E", bound=type[Enum])
@@ -68,6 +68,17 @@ described(
     },
 )
 
+described(
+    MemberEventKind,
+    "What changed in a domain's membership.",
+    {
+        "JOINED": "The user became a member: they accepted an invitation or created the domain.",
+        "ROLE_CHANGED": "The member's role changed (previousRole is the one before).",
+        "REMOVED": "A member manager removed the member (actor).",
+        "LEFT": "The member left the domain.",
+    },
+)
+
 
 @strawberry.enum(description="Where an invitation's e-mail stands.")
 class EmailDeliveryStatus(Enum):
@@ -101,4 +112,5 @@ __all__ = [
     "InvitationEventKind",
     "InvitationResponse",
     "InvitationStatus",
+    "MemberEventKind",
 ]

@@ -69,7 +69,12 @@ class Query:
         before: Before = None,
     ) -> InvitationConnection:
         page = await invitations.pending(
-            info.context.session, first=first, after=after, last=last, before=before
+            info.context.session,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
 
@@ -92,6 +97,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
 
@@ -100,7 +106,9 @@ class Query:
         "members of its domain with INVITATION_READ."
     )
     async def invitation(self, info: Info, id: OwnId) -> Invitation | None:
-        found = await invitations.get(info.context.session, invitation_id=id)
+        found = await invitations.get(
+            info.context.session, invitation_id=id, runtime=info.context.runtime
+        )
         return Invitation.from_row(found) if found else None
 
     @strawberry.field(
@@ -134,6 +142,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
 
@@ -176,6 +185,7 @@ class Mutation:
             errors.RoleNotFoundError,
             errors.RoleNotAllowedError,
             errors.EmailDisabledError,
+            errors.InvalidInputError,
         ),
     )
     async def send_invitations(
@@ -202,6 +212,14 @@ class Mutation:
                 graphql_type=list[str] | None,
             ),
         ] = (),
+        message: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A note to the invitees, plain text: trimmed, at most 500 "
+                "characters, tabs and line breaks allowed but no other control characters "
+                "(INVALID_INPUT for the whole call otherwise). Resending keeps it."
+            ),
+        ] = None,
     ) -> SendInvitationsPayload:
         results = await invitations.send(
             info.context.session,
@@ -209,6 +227,7 @@ class Mutation:
             invitee_ids=invitee_ids or (),
             emails=emails or (),
             role_id=role_id,
+            message=message,
             runtime=info.context.runtime,
         )
         return SendInvitationsPayload(results=[_result(r) for r in results])
@@ -238,8 +257,10 @@ class Mutation:
         return Invitation.from_row(invitation)
 
     @strawberry.mutation(
-        description="Send a REJECTED invitation again (same id, PENDING again). Needs "
-        "INVITATION_MANAGE and a role within the caller's own actions.",
+        description=(
+            "Send a REJECTED or EXPIRED invitation again (same id, PENDING again, a new "
+            "deadline). Needs INVITATION_MANAGE and a role within the caller's own actions."
+        ),
         graphql_type=result_union(
             "ResendInvitationResult",
             Invitation,

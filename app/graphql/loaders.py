@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from app import rows
 from app.auth import Session
+from app.clock import Clock
 from app.permissions import Grant
 from app.services import domains
 from app.services.invitations import emails, reads
@@ -18,11 +19,13 @@ from app.services.webhooks import reads as webhook_reads
 class Loaders:
     """Batches per request; a WebSocket operation gets fresh ones per event."""
 
-    def __init__(self, caller: Session | None) -> None:
+    def __init__(self, caller: Session | None, clock: Clock) -> None:
         self.grant = DataLoader[UUID, Grant | None](lambda ids: domains.my_grants(caller, ids))
         self.roles = DataLoader[UUID, list[rows.Role]](self._visible_roles)
         self.history = DataLoader[UUID, list[reads.Event]](reads.histories)
-        self.invitation = DataLoader[UUID, reads.Invitation | None](reads.current)
+        self.invitation = DataLoader[UUID, reads.Invitation | None](
+            lambda ids: reads.current(ids, clock.now())
+        )
         # Keyed by (domain id, invitation id): shown only where the caller's grant reads.
         self.email_delivery = DataLoader[tuple[UUID, UUID], emails.Delivery | None](
             self._email_deliveries

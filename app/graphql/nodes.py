@@ -9,9 +9,10 @@ import strawberry
 
 from app import rows
 from app.graphql.context import Info
+from app.graphql.members import MemberEvent
 from app.graphql.types import Domain, Invitation, InvitationEvent, Node, Role, User
 from app.graphql.webhooks import Webhook, WebhookDelivery
-from app.services import nodes
+from app.services import members, nodes
 from app.services.invitations import reads
 from app.services.webhooks import reads as webhook_reads
 
@@ -22,6 +23,7 @@ TYPES: dict[type, Callable[[Any], Node]] = {
     rows.Role: Role.from_row,
     reads.Invitation: Invitation.from_row,
     reads.Event: InvitationEvent.from_row,
+    members.Event: MemberEvent.from_row,
     webhook_reads.Webhook: Webhook.from_row,
     webhook_reads.Delivery: WebhookDelivery.from_row,
 }
@@ -42,7 +44,9 @@ class Query:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="Any Node's id.")],
     ) -> Node | None:
-        [found] = await nodes.find(info.context.session, ids=[id], name="id")
+        [found] = await nodes.find(
+            info.context.session, ids=[id], name="id", now=info.context.runtime.clock.now()
+        )
         return _node(found)
 
     @strawberry.field(
@@ -56,5 +60,7 @@ class Query:
             strawberry.argument(description=f"0..{nodes.MAX_IDS} ids of any Node types."),
         ],
     ) -> list[Node | None]:
-        found = await nodes.find(info.context.session, ids=ids, name="ids")
+        found = await nodes.find(
+            info.context.session, ids=ids, name="ids", now=info.context.runtime.clock.now()
+        )
         return [_node(item) for item in found]

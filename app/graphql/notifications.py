@@ -1,4 +1,4 @@
-"""Subscription fields: invitationReceived and invitationEvents."""
+"""Subscription fields: invitationReceived, invitationEvents and memberEvents."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import strawberry
 
 from app.graphql.arguments import DomainId
 from app.graphql.context import Info
+from app.graphql.members import MemberEvent
 from app.graphql.types import Invitation, InvitationEvent
 from app.services import notifications
 
@@ -53,6 +54,28 @@ class Subscription:
             info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime
         )
         return _converted(rows, InvitationEvent.from_row, info)
+
+    @strawberry.subscription(
+        description=(
+            "Every membership change of the domain, in order (keeps the Members table live); "
+            "needs MEMBER_READ. With `after` (the id of an event this stream or memberHistory "
+            "gave), first the events after it, then live. Ends with NOT_FOUND or FORBIDDEN "
+            "as soon as the caller loses access to the domain."
+        )
+    )
+    async def member_events(
+        self,
+        info: Info,
+        domain_id: Annotated[strawberry.ID, strawberry.argument(description="The domain.")],
+        after: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Resume after this member event."),
+        ] = None,
+    ) -> AsyncGenerator[MemberEvent, None]:
+        rows = await notifications.member_events(
+            info.context.session, domain_id=domain_id, after=after, runtime=info.context.runtime
+        )
+        return _converted(rows, MemberEvent.from_row, info)
 
 
 async def _converted(

@@ -17,6 +17,7 @@ from app.graphql import (
     claims,
     domains,
     invitations,
+    members,
     memberships,
     nodes,
     notifications,
@@ -77,6 +78,7 @@ Query = _root(
     invitations.Query,
     claims.Query,
     memberships.Query,
+    members.Query,
     webhooks.Query,
     nodes.Query,
 )
@@ -89,6 +91,7 @@ Mutation = _root(
     domains.Mutation,
     invitations.Mutation,
     claims.Mutation,
+    members.Mutation,
     webhooks.Mutation,
 )
 Subscription = _root(

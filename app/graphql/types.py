@@ -16,7 +16,12 @@ import strawberry
 
 from app import ids, rows
 from app.graphql.context import Info
-from app.graphql.enums import Action, EmailDeliveryStatus, InvitationEventKind, InvitationStatus
+from app.graphql.enums import (
+    Action,
+    EmailDeliveryStatus,
+    InvitationEventKind,
+    InvitationStatus,
+)
 from app.services.invitations import claims, emails, reads
 from app.services.memberships import Member as MemberRow
 
@@ -70,6 +75,12 @@ class Role(Node):
 class Domain(Node):
     name: str = strawberry.field(description="1..100 characters.")
     created_at: datetime = strawberry.field(description="When it was created.")
+    invitation_ttl_seconds: int | None = strawberry.field(
+        description=(
+            "How long invitations sent or resent from this domain stay open, in seconds; "
+            "null: the server's default (INVITATION_TTL_SECONDS). Set with updateDomain."
+        )
+    )
 
     @strawberry.field(description="The caller's role here; null when not a member.")
     async def my_role(self, info: Info) -> Role | None:
@@ -82,7 +93,12 @@ class Domain(Node):
 
     @classmethod
     def from_row(cls, row: rows.Domain) -> Domain:
-        return cls(id=strawberry.ID(ids.text(row.id)), name=row.name, created_at=row.created_at)
+        return cls(
+            id=strawberry.ID(ids.text(row.id)),
+            name=row.name,
+            created_at=row.created_at,
+            invitation_ttl_seconds=row.invitation_ttl_seconds,
+        )
 
 
 @strawberry.type(description="A signed-in session: the token and whose it is.")
@@ -150,6 +166,16 @@ class Invitation(Node):
             "is claimed), else the invitee's account e-mail."
         )
     )
+    expires_at: datetime = strawberry.field(
+        description=(
+            "When it expires if nobody answers: when it was sent or last resent, plus the "
+            "domain's invitationTtlSeconds (or the server's default) in force then. Past "
+            "it, a PENDING invitation reads as EXPIRED."
+        )
+    )
+    message: str | None = strawberry.field(
+        description="The inviter's note, plain text of at most 500 characters; null when none."
+    )
 
     @strawberry.field(
         description=(
@@ -183,6 +209,8 @@ class Invitation(Node):
             resent_at=row.resent_at,
             resend_count=row.resend_count,
             invitee_email=row.invitee_email,
+            expires_at=row.expires_at,
+            message=row.message,
         )
 
 

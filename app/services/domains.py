@@ -1,8 +1,9 @@
-"""Domains and their roles: create, list, read, and the roles a caller may see."""
+"""Domains and their roles: create, list, read, update, and the roles a caller may see."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -19,12 +20,16 @@ from app.permissions import (
     authorize,
     grants_of,
     signed_in,
+    within_ceiling,
 )
 from app.rows import DOMAIN_COLUMNS, ROLE_COLUMNS, columns
 from app.runtime import Runtime
+from app.services import memberships
 from app.services.validation import clean_name
 
 ALL_ACTIONS = frozenset(Action)
+# A domain's own lifetime for the invitations it sends: one hour to 90 days.
+TTL_MIN, TTL_MAX = 3600, 90 * 24 * 3600
 
 MY_DOMAINS = sql.Sql(
     f"SELECT {columns(DOMAIN_COLUMNS, 'd')} FROM membership m JOIN domain d ON d.id = m.domain_id "
@@ -58,10 +63,9 @@ async def create_domain(caller: Session | None, *, name: str, runtime: Runtime) 
             )
             for role_name, actions in BUILT_IN_ROLES.items()
         }
-        await models.Membership.create(
-            domain=domain, user_id=user.id, role=roles[ADMIN_ROLE], joined_at=now
-        )
-    return rows.Domain(domain.id, domain.name, domain.created_at)
+        await memberships.join(domain.id, user.id, roles[ADMIN_ROLE].id, now)
+    runtime.relay.kick()
+    return rows.Domain(domain.id, domain.name, domain.created_at, None)
 
 
 async def list_domains(caller: Session | None) -> list[rows.Domain]:
@@ -78,6 +82,44 @@ async def get_domain(caller: Session | None, *, domain_id: str) -> rows.Domain |
         return None
     row = await sql.fetch_one(DOMAIN, grant.domain_id)
     return rows.domain_at(row, 0) if row else None
+
+
+class DomainChanges(TypedDict, total=False):
+    """What updateDomain changes; a key left out stays as it is."""
+
+    name: str
+    invitation_ttl_seconds: int | None  # None: back to the server's default
+
+
+async def update_domain(
+    caller: Session | None, *, domain_id: str, changes: DomainChanges
+) -> rows.Domain:
+    """Rename a domain or set the lifetime of the invitations it sends from now on."""
+    domain = parse_id(domain_id, name="domainId")
+    await authorize(caller, Action.DOMAIN_UPDATE, domain)
+    values = _checked(changes)
+    if values:
+        await models.Domain.filter(id=domain).update(**values)
+    row = await sql.fetch_one(DOMAIN, domain)
+    if row is None:  # domains are never deleted; this would be a broken database
+        raise RuntimeError(f"domain {domain} vanished")
+    return rows.domain_at(row, 0)
+
+
+def _checked(changes: DomainChanges) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if "name" in changes:
+        values["name"] = clean_name(changes["name"])
+    if "invitation_ttl_seconds" in changes:
+        ttl = changes["invitation_ttl_seconds"]
+        if ttl is not None and not TTL_MIN <= ttl <= TTL_MAX:
+            raise errors.InvalidInputError(
+                f"invitationTtlSeconds must be {TTL_MIN} (an hour) to {TTL_MAX} (90 days), "
+                "or null for the server's default",
+                field="invitationTtlSeconds",
+            )
+        values["invitation_ttl_seconds"] = ttl
+    return values
 
 
 async def create_role(
@@ -100,6 +142,19 @@ async def create_role(
             f"This domain already has a role named {name!r}: choose another name"
         ) from None
     return rows.Role(role.id, domain, role.name, tuple(role.actions), role.built_in)
+
+
+async def grantable_role(grant: Grant, role_id: UUID) -> rows.Role:
+    """A role of the grant's domain that the grant's holder may hand out."""
+    role = await role_of(grant.domain_id, role_id)
+    if role is None:
+        raise errors.RoleNotFoundError("That role does not exist in this domain")
+    if not within_ceiling(role.actions, grant.role.actions):
+        raise errors.RoleNotAllowedError(
+            f"You cannot grant the role '{role.name}': it allows actions your role "
+            f"'{grant.role.name}' does not"
+        )
+    return role
 
 
 async def role_of(domain_id: UUID, role_id: UUID) -> rows.Role | None:

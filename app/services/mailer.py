@@ -127,7 +127,7 @@ class Mailer:
             claimed = await self._claim()
             ids = [row.invitation_id for row in claimed if row.invitation_id]
             invitations: dict[UUID | None, reads.Invitation] = {
-                i.id: i for i in await reads.current(ids) if i is not None
+                i.id: i for i in await reads.current(ids, self.clock.now()) if i is not None
             }
             for row in claimed:
                 await self._deliver(row, invitations.get(row.invitation_id))

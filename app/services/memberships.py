@@ -1,4 +1,5 @@
-"""Memberships: the Members table of a domain."""
+"""Memberships: the Members table of a domain, one member, joining a domain, and the
+member events every membership change writes in its transaction (`record`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
-from app import rows, sql
+from tortoise.exceptions import IntegrityError
+
+from app import errors, models, rows, sql
 from app.auth import Session
 from app.ids import parse_id
+from app.models import MemberEventKind as Kind
 from app.permissions import Action, authorize
 from app.rows import ROLE_COLUMNS, ROLE_WIDTH, USER_COLUMNS, USER_WIDTH, columns
 from app.services.pagination import Keyset, Page, check_first
-from app.sql import Row
+from app.services.webhooks import deliveries
+from app.sql import Row, Sql
 
 MEMBERS_PAGE = 20
 
@@ -39,6 +44,7 @@ MEMBERS = Keyset(
 )
 _U, _R = 2, 2 + USER_WIDTH
 _B = _R + ROLE_WIDTH
+ONE = Sql(f"{MEMBERS.select} WHERE m.domain_id = ? AND m.user_id = ?")
 
 
 def member(row: Row) -> Member:
@@ -73,3 +79,57 @@ async def of_domain(
         read=member,
         key=lambda item: (item.joined_at, item.id),
     )
+
+
+async def one(domain_id: UUID, user_id: UUID) -> Member | None:
+    """One member of a domain (for a caller already authorized there)."""
+    row = await sql.fetch_one(ONE, domain_id, user_id)
+    return member(row) if row else None
+
+
+async def join(
+    domain_id: UUID,
+    user_id: UUID,
+    role_id: UUID,
+    at: datetime,
+    *,
+    invitation_id: UUID | None = None,
+) -> None:
+    """Make the user a member with the role, and record that they JOINED (in the
+    caller's transaction, which must kick the relay after its commit)."""
+    try:
+        await models.Membership.create(
+            domain_id=domain_id,
+            user_id=user_id,
+            role_id=role_id,
+            joined_at=at,
+            invitation_id=invitation_id,
+        )
+    except IntegrityError:
+        raise errors.AlreadyMemberError("Already a member of this domain") from None
+    await record(Kind.JOINED, domain_id, user_id, actor_id=user_id, role_id=role_id, at=at)
+
+
+async def record(
+    kind: Kind,
+    domain_id: UUID,
+    user_id: UUID,
+    *,
+    actor_id: UUID | None,
+    role_id: UUID | None,
+    at: datetime,
+    previous_role_id: UUID | None = None,
+) -> None:
+    """Write one member event, with its webhook deliveries, in the caller's transaction;
+    the relay publishes it on the domain's channel once the caller kicks it after the
+    commit."""
+    event = await models.MemberEvent.create(
+        kind=kind,
+        domain_id=domain_id,
+        user_id=user_id,
+        actor_id=actor_id,
+        role_id=role_id,
+        previous_role_id=previous_role_id,
+        at=at,
+    )
+    await deliveries.enqueue([event])

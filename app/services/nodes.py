@@ -9,6 +9,7 @@ where its own fields would show it, through the same checker (`permissions.check
     Role             DOMAIN_READ in its domain, or the caller's own role there
     Invitation       its invitee, or INVITATION_READ in its domain
     InvitationEvent  the invitee it names, or INVITATION_READ in its domain
+    MemberEvent      MEMBER_READ in its domain
     Webhook          WEBHOOK_MANAGE in its domain
     WebhookDelivery  WEBHOOK_MANAGE in its webhook's domain
 
@@ -19,6 +20,7 @@ more `Kind` in KINDS (and its GraphQL type in `app.graphql.nodes`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -27,6 +29,7 @@ from app.auth import Session
 from app.ids import parse_id
 from app.permissions import Action, Grant, check, grants_of, signed_in
 from app.rows import DOMAIN_COLUMNS, ROLE_COLUMNS, USER_COLUMNS, columns
+from app.services import members
 from app.services.invitations import reads
 from app.services.webhooks import reads as webhook_reads
 
@@ -41,7 +44,7 @@ class Kind(NamedTuple):
     """One table of objects with ids: how to read a batch of its rows, the domain whose
     membership decides who sees a row (None: no domain), and who may see it."""
 
-    read: Callable[[Sequence[UUID]], Awaitable[list[Any]]]
+    read: Callable[[Sequence[UUID], datetime], Awaitable[list[Any]]]  # the rows as of now
     domain: Callable[[Any], UUID | None]
     visible: Callable[[Any, UUID, Grant | None], bool]
 
@@ -55,23 +58,23 @@ def allows(grant: Grant | None, action: Action, domain_id: UUID) -> bool:
     return True
 
 
-async def _users(ids: Sequence[UUID]) -> list[rows.User]:
+async def _users(ids: Sequence[UUID], now: datetime) -> list[rows.User]:
     return [rows.user_at(row, 0) for row in await sql.fetch(USERS, ids)]
 
 
-async def _domains(ids: Sequence[UUID]) -> list[rows.Domain]:
+async def _domains(ids: Sequence[UUID], now: datetime) -> list[rows.Domain]:
     return [rows.domain_at(row, 0) for row in await sql.fetch(DOMAINS, ids)]
 
 
-async def _roles(ids: Sequence[UUID]) -> list[rows.Role]:
+async def _roles(ids: Sequence[UUID], now: datetime) -> list[rows.Role]:
     return [rows.role_at(row, 0) for row in await sql.fetch(ROLES, ids)]
 
 
-async def _invitations(ids: Sequence[UUID]) -> list[reads.Invitation]:
-    return [found for found in await reads.current(ids) if found is not None]
+async def _invitations(ids: Sequence[UUID], now: datetime) -> list[reads.Invitation]:
+    return [found for found in await reads.current(ids, now) if found is not None]
 
 
-async def _events(ids: Sequence[UUID]) -> list[reads.Event]:
+async def _events(ids: Sequence[UUID], now: datetime) -> list[reads.Event]:
     return list((await reads.events(ids)).values())
 
 
@@ -85,6 +88,22 @@ def _invitee_or_reader(
 ) -> bool:
     invitee = item.invitee.id if item.invitee else None
     return invitee == user_id or allows(grant, Action.INVITATION_READ, item.domain.id)
+
+
+async def _member_events(ids: Sequence[UUID], now: datetime) -> list[members.Event]:
+    return list((await members.events(list(ids))).values())
+
+
+async def _webhooks(ids: Sequence[UUID], now: datetime) -> list[webhook_reads.Webhook]:
+    return await webhook_reads.many(ids)
+
+
+async def _deliveries(ids: Sequence[UUID], now: datetime) -> list[webhook_reads.Delivery]:
+    return await webhook_reads.deliveries(ids)
+
+
+def _member_reader(item: members.Event, user_id: UUID, grant: Grant | None) -> bool:
+    return allows(grant, Action.MEMBER_READ, item.domain_id)
 
 
 def _webhook_manager(
@@ -104,17 +123,18 @@ KINDS: dict[str, Kind] = {
     "role": Kind(_roles, lambda role: role.domain_id, _own_role),
     "invitation": Kind(_invitations, lambda item: item.domain.id, _invitee_or_reader),
     "invitation_event": Kind(_events, lambda item: item.domain.id, _invitee_or_reader),
-    "webhook": Kind(webhook_reads.many, lambda item: item.domain_id, _webhook_manager),
-    "webhook_delivery": Kind(
-        webhook_reads.deliveries, lambda item: item.domain_id, _webhook_manager
-    ),
+    "member_event": Kind(_member_events, lambda item: item.domain_id, _member_reader),
+    "webhook": Kind(_webhooks, lambda item: item.domain_id, _webhook_manager),
+    "webhook_delivery": Kind(_deliveries, lambda item: item.domain_id, _webhook_manager),
 }
 WHICH_TABLE = sql.Sql(
     " UNION ALL ".join(f"SELECT '{table}', id FROM {table} WHERE id = ANY(?)" for table in KINDS)
 )
 
 
-async def find(caller: Session | None, *, ids: Sequence[str], name: str) -> list[Any | None]:
+async def find(
+    caller: Session | None, *, ids: Sequence[str], name: str, now: datetime
+) -> list[Any | None]:
     """Each id's object (a read row), in order, or None where there is none the caller
     may see. `name` is the argument the ids came in, for BAD_USER_INPUT."""
     user = signed_in(caller).user
@@ -127,7 +147,7 @@ async def find(caller: Session | None, *, ids: Sequence[str], name: str) -> list
     found: dict[UUID, tuple[Kind, Any]] = {}
     for table, table_ids in by_table.items():
         kind = KINDS[table]
-        found.update((item.id, (kind, item)) for item in await kind.read(table_ids))
+        found.update((item.id, (kind, item)) for item in await kind.read(table_ids, now))
     domains = {kind.domain(item) for kind, item in found.values()}
     grants = await grants_of([user.id], [d for d in domains if d is not None])
 

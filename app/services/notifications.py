@@ -1,16 +1,19 @@
-"""Real-time notifications: the invitation streams a signed-in user may follow.
+"""Real-time notifications: the invitation and member streams a signed-in user may follow.
 
 Opening a stream authorizes at once, with the same errors as the equivalent query, so a
 refused subscription fails before it starts. Streams follow committed events in the
 relay's order (`app.events`): nothing is lost when a broker drops messages (the stream
-replays them from the database), and `invitationEvents(after:)` resumes after an event
-a client saw, replaying what it missed, then goes on live with no gap or repeat.
+replays them from the database), and `invitationEvents(after:)` / `memberEvents(after:)`
+resume after an event a client saw, replaying what it missed, then go on live with no
+gap or repeat.
 
 Each event is checked again before delivery and read fresh from the database: a revoked
 or expired token ends the stream (UNAUTHENTICATED), and a reader of a domain who lost
-their membership or INVITATION_READ stops receiving its events (NOT_FOUND / FORBIDDEN),
-at the next event of the domain, member events included. An invitation deleted before
-its event is delivered is skipped: the stream goes on.
+their membership or the action the stream needs (INVITATION_READ, MEMBER_READ) stops
+receiving its events (NOT_FOUND / FORBIDDEN) at the next event of the domain, of either
+kind: removing a member publishes a REMOVED member event, which ends their streams of
+that domain at once. An invitation deleted before its event is delivered is skipped:
+the stream goes on.
 
 One event wakes every subscriber of its channel in the same loop turn; their checks and
 reads are coalesced into one query per kind (`app.batch`), so a domain event fanned out
@@ -21,20 +24,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from app import errors, sql
 from app.auth import Session
 from app.batch import Coalesced
-from app.events import FOR_THE_INVITEE, INVITATION, domain_channel, user_channel
+from app.clock import Clock
+from app.events import FOR_THE_INVITEE, INVITATION, MEMBER, domain_channel, user_channel
 from app.ids import parse_id
 from app.permissions import Action, Grant, authorize, check, grants_of, signed_in
+from app.relay import COLUMNS
 from app.runtime import Runtime
+from app.services import members
 from app.services.invitations import reads
 
-EVENT_POSITION = sql.Sql(
-    "SELECT position FROM invitation_event WHERE id = ? AND domain_id = ? AND position IS NOT NULL"
-)
+E = TypeVar("E")
 
 
 async def invitations_received(
@@ -56,9 +62,27 @@ async def _invitations_received(
     async with follow as events:
         async for message in events:
             await _ensure_current(session, runtime)
-            invitation = await _invitations.load(UUID(message.invitation_id or ""))
+            key = (UUID(message.invitation_id or ""), runtime.clock)
+            invitation = await _invitations.load(key)
             if invitation is not None and invitation.invitee == session.user:
                 yield invitation
+
+
+@dataclass(frozen=True)
+class _DomainStream(Generic[E]):
+    """One kind of a domain's events, as its readers follow them."""
+
+    source: str  # the table the events are in (app.events.INVITATION or MEMBER)
+    action: Action  # what a reader's role must allow
+    name: str  # the subscription, for error messages
+    events: Coalesced[UUID, E]  # the events by id
+
+    @functools.cached_property
+    def position(self) -> sql.Sql:
+        table, _ = COLUMNS[self.source]
+        return sql.Sql(
+            f"SELECT position FROM {table} WHERE id = ? AND domain_id = ? AND position IS NOT NULL"
+        )
 
 
 async def domain_events(
@@ -66,36 +90,55 @@ async def domain_events(
 ) -> AsyncGenerator[reads.Event, None]:
     """Every invitation event of one domain, for holders of INVITATION_READ: from now on,
     or first those after the event `after`."""
+    return await _open(INVITATION_EVENTS, caller, domain_id, after, runtime)
+
+
+async def member_events(
+    caller: Session | None, *, domain_id: str, after: str | None, runtime: Runtime
+) -> AsyncGenerator[members.Event, None]:
+    """Every member event of one domain, for holders of MEMBER_READ: from now on, or first
+    those after the event `after`."""
+    return await _open(MEMBER_EVENTS, caller, domain_id, after, runtime)
+
+
+async def _open(
+    stream: _DomainStream[E],
+    caller: Session | None,
+    domain_id: str,
+    after: str | None,
+    runtime: Runtime,
+) -> AsyncGenerator[E, None]:
     domain = parse_id(domain_id, name="domainId")
-    await authorize(caller, Action.INVITATION_READ, domain)
-    start = None if after is None else await _position_of(after, domain)
-    return _domain_events(signed_in(caller), domain, start, runtime)
+    await authorize(caller, stream.action, domain)
+    start = None if after is None else await _position_of(stream, after, domain)
+    return _follow(stream, signed_in(caller), domain, start, runtime)
 
 
-async def _position_of(event_id: str, domain_id: UUID) -> int:
-    position = await sql.fetch_value(EVENT_POSITION, parse_id(event_id, name="after"), domain_id)
+async def _position_of(stream: _DomainStream[E], event_id: str, domain_id: UUID) -> int:
+    event = parse_id(event_id, name="after")
+    position = await sql.fetch_value(stream.position, event, domain_id)
     if position is None:
         raise errors.BadUserInputError(
-            "after must be the id of an event of this domain, as invitationEvents delivered it"
+            f"after must be the id of an event of this domain, as {stream.name} delivered it"
         )
     return int(position)
 
 
-async def _domain_events(
-    session: Session, domain_id: UUID, start: int | None, runtime: Runtime
-) -> AsyncGenerator[reads.Event, None]:
-    replay = functools.partial(runtime.relay.replay, INVITATION, "domain_id", domain_id)
+async def _follow(
+    stream: _DomainStream[E], session: Session, domain_id: UUID, start: int | None, runtime: Runtime
+) -> AsyncGenerator[E, None]:
+    replay = functools.partial(runtime.relay.replay, stream.source, "domain_id", domain_id)
     channel = domain_channel(str(domain_id))
     follow = runtime.bus.follow(channel, after=start, now=runtime.relay.position, replay=replay)
-    async with follow as events:
-        async for message in events:
+    async with follow as messages:
+        async for message in messages:
             await _ensure_current(session, runtime)
             grant = await _grants.load((domain_id, session.user.id))
-            check(Action.INVITATION_READ, domain_id, grant)
-            if message.source != INVITATION:
-                continue  # a member event: it only made the check above run now
-            event = await _events.load(UUID(message.event_id))
-            if event is not None and event.domain.id == domain_id:
+            check(stream.action, domain_id, grant)
+            if message.source != stream.source:
+                continue  # the other kind of event: it only made the check above run now
+            event = await stream.events.load(UUID(message.event_id))
+            if event is not None:
                 yield event
 
 
@@ -108,10 +151,22 @@ async def _fetch_grants(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID
     return await grants_of({user for _, user in pairs}, {domain for domain, _ in pairs})
 
 
-async def _fetch_invitations(ids: list[UUID]) -> dict[UUID, reads.Invitation]:
-    return {row.id: row for row in await reads.current(ids) if row is not None}
+async def _fetch_invitations(
+    keys: list[tuple[UUID, Clock]],
+) -> dict[tuple[UUID, Clock], reads.Invitation]:
+    """The invitations, each read as of its subscriber's clock (one clock per process)."""
+    found: dict[tuple[UUID, Clock], reads.Invitation] = {}
+    for clock in {clock for _, clock in keys}:
+        ids = [i for i, of in keys if of is clock]
+        for row in await reads.current(ids, clock.now()):
+            if row is not None:
+                found[row.id, clock] = row
+    return found
 
 
 _grants = Coalesced[tuple[UUID, UUID], Grant](_fetch_grants)
-_events = Coalesced[UUID, reads.Event](reads.events)
-_invitations = Coalesced[UUID, reads.Invitation](_fetch_invitations)
+_invitations = Coalesced[tuple[UUID, Clock], reads.Invitation](_fetch_invitations)
+INVITATION_EVENTS = _DomainStream(
+    INVITATION, Action.INVITATION_READ, "invitationEvents", Coalesced(reads.events)
+)
+MEMBER_EVENTS = _DomainStream(MEMBER, Action.MEMBER_READ, "memberEvents", Coalesced(members.events))

@@ -10,6 +10,12 @@ fingerprint of the table, the order and the filter with its values, so a cursor 
 list given to another is refused instead of silently paging the wrong rows.
 `Page.has_next`/`has_previous` are exact: the side a page was read towards is known
 from its one extra row, the other side costs a query only if the client asks.
+
+A list may also show the rows of several disjoint `Branch`es together (a status read as
+"stored EXPIRED, or PENDING past its deadline"): each branch is its own index range,
+read in order up to the page size, and the page is the newest of those few rows, so an
+OR never turns the list into a scan and sort of every matching row. `totalCount` adds
+up the branches' counts.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import hashlib
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 from uuid import UUID
 
 from app import errors, sql
@@ -97,6 +103,34 @@ def decode_cursor(cursor: str, fingerprint: str, name: str) -> Key:
     return key
 
 
+class Branch(NamedTuple):
+    """One of several disjoint filters a list shows together: conditions ANDed with the
+    list's own, and their parameters. A branch that matches `few` rows in the whole table
+    (invitations past their deadline that the sweep has not stored yet) is read whole
+    through an index of its own instead of in the list's order."""
+
+    conditions: tuple[str, ...]
+    params: tuple[Any, ...] = ()
+    few: bool = False
+
+
+class _Part(NamedTuple):
+    conditions: tuple[str, ...]
+    params: list[Any]
+    few: bool
+
+
+_Shape = tuple[tuple[tuple[str, ...], bool], ...]  # a filter's parts, which compile once
+
+
+def _parts(
+    where: tuple[str, ...], params: Sequence[Any], branches: Sequence[Branch]
+) -> list[_Part]:
+    if not branches:
+        return [_Part(where, list(params), False)]
+    return [_Part(where + b.conditions, [*params, *b.params], b.few) for b in branches]
+
+
 @dataclass
 class Keyset:
     """One list's SELECT (ending before WHERE), the FROM of its count, and its order."""
@@ -115,46 +149,71 @@ class Keyset:
         t, i = self.time_column, self.id_column
         return f"({t} > ? OR ({t} = ? AND {i} >{'=' if inclusive else ''} ?))"
 
+    def _where(self, conditions: tuple[str, ...], after: bool, before: bool) -> str:
+        bounds = (*([self._older()] * after), *([self._newer()] * before))
+        return " AND ".join((*conditions, *bounds))
+
     def _statement(self, key: tuple[Any, ...], build: Callable[[], str]) -> Sql:
         statement = self._compiled.get(key)
         if statement is None:
             statement = self._compiled[key] = Sql(build())
         return statement
 
-    def page_sql(self, where: tuple[str, ...], after: bool, before: bool, backward: bool) -> Sql:
+    def page_sql(self, shape: _Shape, after: bool, before: bool, backward: bool) -> Sql:
+        """The page of one filter, or of the union of several disjoint ones."""
+
         def build() -> str:
-            conditions = [*where, *([self._older()] * after), *([self._newer()] * before)]
-            order = "ASC" if backward else "DESC"
+            way = "ASC" if backward else "DESC"
+            order = f"ORDER BY {self.time_column} {way}, {self.id_column} {way} LIMIT ?"
+            if len(shape) == 1:
+                return f"{self.select} WHERE {self._where(shape[0][0], after, before)} {order}"
+            # Each branch's first ids through its own index range, then their rows.
+            ids = " UNION ALL ".join(
+                f"SELECT id FROM (SELECT {self.id_column} AS id FROM {self.count_from} "
+                f"WHERE {self._where(conditions, after, before)}{'' if few else ' ' + order}) "
+                f"b{n}"
+                for n, (conditions, few) in enumerate(shape)
+            )
+            return f"{self.select} WHERE {self.id_column} IN ({ids}) {order}"
+
+        return self._statement(("page", shape, after, before, backward), build)
+
+    def count_sql(self, shape: _Shape) -> Sql:
+        def build() -> str:
+            counts = [
+                f"SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(conditions)}"
+                for conditions, _ in shape
+            ]
             return (
-                f"{self.select} WHERE {' AND '.join(conditions)} "
-                f"ORDER BY {self.time_column} {order}, {self.id_column} {order} LIMIT ?"
+                counts[0] if len(counts) == 1 else "SELECT " + " + ".join(f"({c})" for c in counts)
             )
 
-        return self._statement(("page", where, after, before, backward), build)
+        return self._statement(("count", shape), build)
 
-    def count_sql(self, where: tuple[str, ...]) -> Sql:
-        return self._statement(
-            ("count", where),
-            lambda: f"SELECT COUNT(*) FROM {self.count_from} WHERE {' AND '.join(where)}",
-        )
-
-    def beyond_sql(self, where: tuple[str, ...], newer: bool) -> Sql:
+    def beyond_sql(self, shape: _Shape, newer: bool) -> Sql:
         """One row at or beyond a cursor, newer or older: is there a page that way?"""
         bound = self._newer(inclusive=True) if newer else self._older(inclusive=True)
-        return self._statement(
-            ("beyond", where, newer),
-            lambda: (
-                f"SELECT 1 FROM {self.count_from} WHERE {' AND '.join(where)} AND {bound} LIMIT 1"
-            ),
-        )
 
-    def fingerprint(self, where: tuple[str, ...], params: Sequence[Any]) -> str:
+        def build() -> str:
+            exists = [
+                f"SELECT 1 FROM {self.count_from} WHERE {' AND '.join(conditions)} AND {bound}"
+                for conditions, _ in shape
+            ]
+            if len(exists) == 1:
+                return f"{exists[0]} LIMIT 1"
+            return "SELECT 1 WHERE " + " OR ".join(f"EXISTS ({e})" for e in exists)
+
+        return self._statement(("beyond", shape, newer), build)
+
+    def fingerprint(self, parts: Sequence[_Part]) -> str:
         """What the cursors of this list carry: its table, order and filter, with the
         filter's values but not its times (a filter on the current time moves between
         pages). `scripts/benchmark/baselines` restates this for its byte-equal answers."""
-        parts = [self.count_from, self.time_column, self.id_column, *where]
-        parts += [str(value) for value in params if not isinstance(value, datetime)]
-        return hashlib.blake2b("\n".join(parts).encode(), digest_size=6).hexdigest()
+        text = [self.count_from, self.time_column, self.id_column]
+        for part in parts:
+            text += part.conditions
+            text += [str(value) for value in part.params if not isinstance(value, datetime)]
+        return hashlib.blake2b("\n".join(text).encode(), digest_size=6).hexdigest()
 
     async def page(
         self,
@@ -167,37 +226,49 @@ class Keyset:
         key: Callable[[T], Key],
         last: int | None = None,
         before: str | None = None,
+        branches: Sequence[Branch] = (),
+        select_params: Sequence[Any] = (),
     ) -> Page[T]:
         """One page, each row read into a T; `key` gives a T's (time, id) for its cursor.
         Forward: the `first` rows after `after`. With `last`: the last `last` rows (the
         oldest) before `before`, and `first` does not apply. `after` and `before` both
-        bound the rows either way."""
-        fingerprint = self.fingerprint(where, params)
+        bound the rows either way. `where` (with `params`) filters; with `branches`, the
+        rows matching it and any one of them. `select_params` are those of the SELECT."""
+        parts = _parts(where, params, branches)
+        shape = tuple((part.conditions, part.few) for part in parts)
+        fingerprint = self.fingerprint(parts)
         start = decode_cursor(after, fingerprint, "after") if after is not None else None
         end = decode_cursor(before, fingerprint, "before") if before is not None else None
         backward = check_size("last", last) is not None
         size = last if last is not None else first
         bounds = (*_bound(start), *_bound(end))
+        branch_limit = (size + 1,) if len(parts) > 1 else ()  # in a union, for each branch
+        page_params = [
+            p
+            for part in parts
+            for p in (*part.params, *bounds, *(() if part.few else branch_limit))
+        ]
         found = await sql.fetch(
-            self.page_sql(where, start is not None, end is not None, backward),
-            *params,
-            *bounds,
+            self.page_sql(shape, start is not None, end is not None, backward),
+            *select_params,
+            *page_params,
             size + 1,
         )
         rows = found[:size]
         items = [read(row) for row in (reversed(rows) if backward else rows)]
-        count_sql = self.count_sql(where)
+        count_sql = self.count_sql(shape)
+        count_params = [p for part in parts for p in part.params]
 
         async def count() -> int:
-            return int(await sql.fetch_value(count_sql, *params))
+            return int(await sql.fetch_value(count_sql, *count_params))
 
         more = len(found) > size
         has_next: bool | Beyond
         has_previous: bool | Beyond
         if backward:
-            has_next, has_previous = self._beyond(where, params, end, newer=False), more
+            has_next, has_previous = self._beyond(parts, shape, end, newer=False), more
         else:
-            has_next, has_previous = more, self._beyond(where, params, start, newer=True)
+            has_next, has_previous = more, self._beyond(parts, shape, start, newer=True)
         return Page(
             items=items,
             cursors=[encode_cursor(fingerprint, *key(item)) for item in items],
@@ -207,11 +278,12 @@ class Keyset:
         )
 
     def _beyond(
-        self, where: tuple[str, ...], params: Sequence[Any], cursor: Key | None, *, newer: bool
+        self, parts: Sequence[_Part], shape: _Shape, cursor: Key | None, *, newer: bool
     ) -> bool | Beyond:
         if cursor is None:
             return False
-        return Beyond(self.beyond_sql(where, newer), [*params, *_bound(cursor)])
+        params = [p for part in parts for p in (*part.params, *_bound(cursor))]
+        return Beyond(self.beyond_sql(shape, newer), params)
 
 
 def _bound(cursor: Key | None) -> tuple[Any, ...]:

@@ -1,4 +1,4 @@
-"""Input rules shared by the services: free text, names, emails, passwords."""
+"""Input rules shared by the services: free text, names, emails, passwords, messages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import re
 from app import errors
 
 NAME_MAX = 100
+MESSAGE_MAX = 500
+# Control characters other than tab and line feed (invisible, or able to break a
+# terminal, a log line or the database: NUL), and lone surrogates (not text at all).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 # Deliberately simple: one @, no spaces, a dot in the domain part.
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -62,3 +66,22 @@ def check_password(value: str) -> str:
             field="password",
         )
     return value
+
+
+def clean_message(value: str | None) -> str | None:
+    """An invitation's message: plain text, trimmed, line breaks as \\n, at most
+    MESSAGE_MAX characters; None when empty."""
+    if value is None:
+        return None
+    message = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(message) > MESSAGE_MAX:
+        raise errors.InvalidInputError(
+            f"message must be at most {MESSAGE_MAX} characters, got {len(message)}",
+            field="message",
+        )
+    if _CONTROL.search(message):
+        raise errors.InvalidInputError(
+            "message must be plain text: no control characters besides tabs and line breaks",
+            field="message",
+        )
+    return message or None

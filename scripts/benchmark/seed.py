@@ -73,8 +73,7 @@ def invitation_row(
     sent: datetime,
     answered: datetime,
 ) -> models.Invitation:
-    # PENDING ones stay PENDING for the whole run; the others expired a week after.
-    expires = answered + timedelta(days=30) if status is Status.PENDING else sent + TTL
+    expires = sent + TTL
     return models.Invitation(
         domain_id=role.domain_id,
         invitee_id=invitee[0],
@@ -218,7 +217,9 @@ class Seeder:
     def _invitation(
         self, batch: Batch, role: models.Role, admin: int, invitee: int, status: Status
     ) -> None:
-        sent = self._ago(365)
+        # An invitation still PENDING was sent within its TTL (older ones read as EXPIRED),
+        # a day short of it, so it stays PENDING for the whole run.
+        sent = self._ago(TTL.days - 1 if status is Status.PENDING else 365)
         answered = min(self.now, sent + timedelta(seconds=self.rng.uniform(60, 3 * 86400)))
         inviter, invitee_id = self.user_ids[admin], self.user_ids[invitee]
         inv = invitation_row(

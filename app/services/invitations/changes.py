@@ -1,11 +1,16 @@
 """What every invitation write shares: the history row of a transition (and the webhook
-deliveries reporting it), the compare-and-set on the current status, and the deadline
-of a (re)sent invitation."""
+deliveries reporting it), the compare-and-set on the current status (as read at the
+moment of the change, so a lapsed PENDING invitation is EXPIRED here too), and the
+deadline of a (re)sent invitation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from app import errors, models, sql
 from app.models import InvitationEventKind as Kind
@@ -14,7 +19,7 @@ from app.permissions import InvitationRef
 from app.services.invitations import reads
 from app.services.webhooks import deliveries
 
-STATUS = sql.Sql("SELECT status FROM invitation WHERE id = ?")
+STATUS = sql.Sql(f"SELECT {reads.STATUS} FROM invitation i WHERE i.id = ?")
 DOMAIN_TTL = sql.Sql("SELECT invitation_ttl_seconds FROM domain WHERE id = ?")
 
 
@@ -52,30 +57,47 @@ async def record(
     return event
 
 
-async def transition(invitation_id: UUID, expected: Status, **changes: object) -> None:
-    """Compare-and-set: change the row only if it is still in `expected` status."""
-    updated = await models.Invitation.filter(id=invitation_id, status=expected).update(**changes)
-    if not updated:
-        raise await not_in_status(invitation_id, expected)
+ANSWERABLE = (Status.PENDING,)
+RESENDABLE = (Status.REJECTED, Status.EXPIRED)
 
 
-async def not_in_status(invitation_id: UUID, expected: Status) -> errors.UserFacingError:
+def in_status(
+    invitation_id: UUID, expected: Sequence[Status], now: datetime
+) -> QuerySet[models.Invitation]:
+    """The invitation, provided its status is one of `expected` at `now`: a lapsed
+    PENDING row is not PENDING any more, nor EXPIRED until stored so (expire_lapsed)."""
+    lapsed = Q(status=Status.PENDING, expires_at__lte=now)
+    return models.Invitation.filter(Q(id=invitation_id), Q(status__in=list(expected)), ~lapsed)
+
+
+async def transition(
+    invitation_id: UUID, expected: Sequence[Status], now: datetime, **changes: object
+) -> None:
+    """Compare-and-set: change the row only if it is still in an `expected` status."""
+    if not await in_status(invitation_id, expected, now).update(**changes):
+        raise await not_in_status(invitation_id, expected, now)
+
+
+async def not_in_status(
+    invitation_id: UUID, expected: Sequence[Status], now: datetime
+) -> errors.UserFacingError:
     """Why a compare-and-set on `expected` changed nothing: deleted, or another status."""
-    current = await sql.fetch_value(STATUS, invitation_id)
+    current = await sql.fetch_value(STATUS, now, invitation_id)
     if current is None:
         return errors.NotFoundError("No such invitation: it was deleted")
-    if expected is Status.PENDING:
+    if Status.PENDING in expected:
         return errors.InvitationNotPendingError(
             f"This invitation is {current}, not PENDING", status=current
         )
     return errors.InvitationNotRejectedError(
-        f"Only REJECTED invitations can be resent; this one is {current}", status=current
+        f"Only REJECTED or EXPIRED invitations can be resent; this one is {current}",
+        status=current,
     )
 
 
-async def reread(invitation_id: UUID) -> reads.Invitation:
+async def reread(invitation_id: UUID, now: datetime) -> reads.Invitation:
     """The invitation as this transaction wrote it (the row is still locked by it)."""
-    found = await reads.one(invitation_id)
+    found = await reads.one(invitation_id, now)
     if found is None:
         raise RuntimeError(f"invitation {invitation_id} vanished inside its own transaction")
     return found

@@ -138,4 +138,4 @@ async def take(link: Link, user_id: UUID, now: datetime) -> reads.Invitation:
         raise _unknown()  # claimed, resent, deleted or expired since it was found
     await changes.record(link.invitation._replace(invitee_id=user_id), Kind.CLAIMED, user_id, now)
     await outbox.cancel(link.invitation.id, "Not sent: the invitation was claimed")
-    return await changes.reread(link.invitation.id)
+    return await changes.reread(link.invitation.id, now)

@@ -10,6 +10,7 @@ from app.auth import Session
 from app.ids import parse_id
 from app.models import InvitationStatus as Status
 from app.permissions import Action, authorize, invitation_for_reader, signed_in
+from app.runtime import Runtime
 from app.services.invitations import reads
 from app.services.pagination import Page, check_first
 
@@ -24,6 +25,7 @@ async def pending(
     *,
     first: int | None,
     after: str | None,
+    runtime: Runtime,
     last: int | None = None,
     before: str | None = None,
 ) -> Page[reads.Invitation]:
@@ -35,6 +37,7 @@ async def pending(
         after=after,
         last=last,
         before=before,
+        runtime=runtime,
         default=PENDING_PAGE,
     )
 
@@ -45,20 +48,19 @@ async def mine(
     status: Status | None,
     first: int | None,
     after: str | None,
+    runtime: Runtime,
     last: int | None = None,
     before: str | None = None,
     default: int = MINE_PAGE,
 ) -> Page[reads.Invitation]:
     """The caller's invitations in any (or one) status, newest first."""
     user = signed_in(caller).user
-    where: list[str] = ["i.invitee_id = ?"]
-    params: list[object] = [user.id]
-    if status is not None:
-        where.append("i.status = ?")
-        params.append(status.value)
+    now = runtime.clock.now()
     return await reads.OWN_LIST.page(
-        tuple(where),
-        params,
+        ("i.invitee_id = ?",),
+        [user.id],
+        branches=reads.status_is(status, now),
+        select_params=reads.as_of(now),
         first=check_first(first, default),
         after=after,
         last=last,
@@ -77,6 +79,7 @@ async def of_domain(
     invitee_id: str | None,
     first: int | None,
     after: str | None,
+    runtime: Runtime,
     last: int | None = None,
     before: str | None = None,
 ) -> Page[reads.Invitation]:
@@ -84,14 +87,16 @@ async def of_domain(
     domain = parse_id(domain_id, name="domainId")
     await authorize(caller, Action.INVITATION_READ, domain)
     filters = {
-        "i.status = ?": status.value if status else None,
         "i.invited_by_id = ?": invited_by and parse_id(invited_by, name="invitedBy"),
         "i.invitee_id = ?": invitee_id and parse_id(invitee_id, name="inviteeId"),
     }
     given = {condition: value for condition, value in filters.items() if value is not None}
+    now = runtime.clock.now()
     return await reads.DOMAIN_LIST.page(
         ("i.domain_id = ?", *given),
         [domain, *given.values()],
+        branches=reads.status_is(status, now),
+        select_params=reads.as_of(now),
         first=check_first(first, DOMAIN_PAGE),
         after=after,
         last=last,
@@ -101,13 +106,15 @@ async def of_domain(
     )
 
 
-async def get(caller: Session | None, *, invitation_id: str) -> reads.Invitation | None:
+async def get(
+    caller: Session | None, *, invitation_id: str, runtime: Runtime
+) -> reads.Invitation | None:
     """One invitation for its invitee or a reader of its domain; None when not visible."""
     try:
         ref = await invitation_for_reader(caller, parse_id(invitation_id, name="id"))
     except errors.NotFoundError:
         return None
-    return await reads.one(ref.id)  # None: deleted since it was authorized
+    return await reads.one(ref.id, runtime.clock.now())  # None: deleted since authorized
 
 
 async def audit_log(

@@ -3,6 +3,11 @@
 Nothing here authorizes: the entry points in `queries` authorize first and then read
 through these, and the GraphQL loaders use the batch reads (`current`, `histories`)
 for invitations whose parent field was already authorized.
+
+An invitation is read as of a moment (`now`, from the clock, bound into the SQL): a
+PENDING invitation whose deadline has passed reads as EXPIRED, last updated when it
+expired, in every list, filter, count and lookup, before and after the sweep stores it
+(`expiry`), so the sweep changes nothing a reader can see but the history.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from app import rows, sql
+from app.models import InvitationStatus as Status
 from app.rows import (
     DOMAIN_COLUMNS,
     DOMAIN_WIDTH,
@@ -22,7 +28,7 @@ from app.rows import (
     USER_WIDTH,
     columns,
 )
-from app.services.pagination import Keyset
+from app.services.pagination import Branch, Keyset
 from app.sql import Row, Sql
 
 
@@ -57,10 +63,15 @@ class Event(NamedTuple):
     actor: rows.User | None
 
 
+# A stored PENDING invitation past its deadline at `?` (the moment it is read at).
+LAPSED = "(i.status = 'PENDING' AND i.expires_at <= ?)"
+STATUS = f"CASE WHEN {LAPSED} THEN 'EXPIRED' ELSE i.status END"
+_UPDATED = f"CASE WHEN {LAPSED} THEN i.expires_at ELSE i.updated_at END"
+
 # An invitation with its domain, role and inviter; its invitee comes last, so the
 # caller's own lists can leave that join out (the invitee is the caller).
 _OWN_COLUMNS = (
-    "i.id, i.status, i.created_at, i.updated_at, i.confirmed_at, i.rejected_at, "
+    f"i.id, {STATUS}, i.created_at, {_UPDATED}, i.confirmed_at, i.rejected_at, "
     "i.resent_at, i.resend_count, i.expires_at, i.invitee_email, i.message, "
     f"{columns(DOMAIN_COLUMNS, 'd')}, "
     f"{columns(ROLE_COLUMNS, 'r')}, {columns(USER_COLUMNS, 'b')}"
@@ -88,6 +99,26 @@ DOMAIN_LIST = Keyset(
 BY_IDS = Sql(f"{_WITH_INVITEE} WHERE i.id = ANY(?)")
 
 
+def as_of(now: datetime) -> tuple[datetime, ...]:
+    """The parameters of the invitation columns: the moment their status is read at."""
+    return (now,) * _OWN_COLUMNS.count("?")
+
+
+def status_is(status: Status | None, now: datetime) -> tuple[Branch, ...]:
+    """A list's filter on the status as read at `now`. PENDING leaves lapsed invitations
+    out; EXPIRED is the stored EXPIRED ones and the lapsed ones, which are few (the
+    sweep stores them within seconds) and read through the PENDING expiry index."""
+    if status is None:
+        return ()
+    if status is Status.PENDING:
+        # NOT (<=) rather than >: SQLite takes a range on expires_at to the expiry index
+        # and sorts, where the list's own index gives the order.
+        return (Branch(("i.status = 'PENDING'", "NOT (i.expires_at <= ?)"), (now,)),)
+    if status is Status.EXPIRED:
+        return (Branch(("i.status = 'EXPIRED'",)), Branch((LAPSED,), (now,), few=True))
+    return (Branch(("i.status = ?",), (status.value,)),)
+
+
 def invitation(row: Row, invitee: rows.User | None = None) -> Invitation:
     """An invitation row; `invitee` stands in for the invitee's columns when left out."""
     return Invitation(
@@ -113,14 +144,15 @@ def invitation_key(item: Invitation) -> tuple[datetime, UUID]:
     return item.created_at, item.id
 
 
-async def current(invitation_ids: Sequence[UUID]) -> list[Invitation | None]:
-    """Each invitation as it is now, in order; None where it was deleted."""
-    found = {item.id: item for item in map(invitation, await sql.fetch(BY_IDS, invitation_ids))}
-    return [found.get(i) for i in invitation_ids]
+async def current(invitation_ids: Sequence[UUID], now: datetime) -> list[Invitation | None]:
+    """Each invitation as it is `now`, in order; None where it was deleted."""
+    found = await sql.fetch(BY_IDS, *as_of(now), invitation_ids)
+    by_id = {item.id: item for item in map(invitation, found)}
+    return [by_id.get(i) for i in invitation_ids]
 
 
-async def one(invitation_id: UUID) -> Invitation | None:
-    return (await current([invitation_id]))[0]
+async def one(invitation_id: UUID, now: datetime) -> Invitation | None:
+    return (await current([invitation_id], now))[0]
 
 
 _EVENT_SELECT = (

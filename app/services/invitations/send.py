@@ -23,7 +23,7 @@ from app.runtime import Runtime
 from app.services import domains
 from app.services.invitations import changes, reads
 from app.services.invitations import emails as outbox
-from app.services.validation import clean_email
+from app.services.validation import clean_email, clean_message
 from app.services.webhooks import deliveries
 
 MAX_INVITEES = 100
@@ -62,22 +62,23 @@ async def send(
     invitee_ids: Sequence[str] = (),
     emails: Sequence[str] = (),
     role_id: str,
+    message: str | None = None,
     runtime: Runtime,
 ) -> list[SendResult]:
-    """Invite users and addresses to a domain with one role; one result per invitee
-    (ids first, then addresses), in order."""
+    """Invite users and addresses to a domain with one role, with an optional message;
+    one result per invitee (ids first, then addresses), in order."""
     domain = parse_id(domain_id, name="domainId")
     grant = await authorize(caller, Action.INVITATION_SEND, domain)
     ids, role = await _validated(grant, invitee_ids, emails, role_id, runtime)
+    message = clean_message(message)
     # The quota counts invitees, not calls; past it, nothing is written.
     await runtime.limiter.consume(Limit.SEND, str(grant.user_id), cost=len(ids) + len(emails))
     now = runtime.clock.now()
     asked = [_Target(i, None) for i in ids] + await _by_address(emails)
     expires_at = await changes.expiry(domain, now, runtime.settings.invitation_ttl_seconds)
+    sent = _Sent(grant, role, message, now, expires_at, runtime)
     planned: list[SendResult | _Candidate] = [
-        t
-        if isinstance(t, errors.UserFacingError)
-        else _candidate(grant, role, t, now, expires_at, runtime)
+        t if isinstance(t, errors.UserFacingError) else sent.candidate(t)
         for t in await _checked(domain, asked, now)
     ]
     candidates = [c for c in planned if isinstance(c, _Candidate)]
@@ -103,30 +104,12 @@ async def _validated(
             f"inviteeIds and emails must list 1 to {MAX_INVITEES} invitees together, got {count}"
         )
     ids = parse_ids(list(invitee_ids), name="inviteeIds")
-    role = await grantable_role(grant, parse_id(role_id, name="roleId"))
+    role = await domains.grantable_role(grant, parse_id(role_id, name="roleId"))
     if emails and outbox.disabled(runtime.settings):
         raise errors.EmailDisabledError(
             "This server sends no e-mail (SMTP_URL is unset): invite people by account"
         )
     return ids, role
-
-
-async def grantable_role(grant: Grant, role_id: UUID) -> Role:
-    """A role of the grant's domain that the grant's holder may hand out."""
-    role = await domains.role_of(grant.domain_id, role_id)
-    if role is None:
-        raise errors.RoleNotFoundError("That role does not exist in this domain")
-    check_ceiling(grant, role)
-    return role
-
-
-def check_ceiling(grant: Grant, role: Role) -> None:
-    """ROLE_NOT_ALLOWED unless `role` allows nothing beyond the grant's own role."""
-    if not set(role.actions) <= set(grant.role.actions):
-        raise errors.RoleNotAllowedError(
-            f"You cannot grant the role '{role.name}': it allows actions your role "
-            f"'{grant.role.name}' does not"
-        )
 
 
 async def _by_address(addresses: Sequence[str]) -> list[_Target | errors.UserFacingError]:
@@ -208,30 +191,39 @@ def already_invited(who: str | None = "This user") -> errors.AlreadyInvitedError
     return errors.AlreadyInvitedError(f"{who} already has a pending invitation here")
 
 
-def _candidate(
-    grant: Grant, role: Role, target: _Target, now: datetime, expires_at: datetime, runtime: Runtime
-) -> _Candidate:
-    invitation = models.Invitation(
-        domain_id=grant.domain_id,
-        invitee_id=target.invitee_id,
-        invitee_email=target.address,
-        invited_by_id=grant.user_id,
-        role_id=role.id,
-        status=Status.PENDING,
-        created_at=now,
-        updated_at=now,
-        expires_at=expires_at,
-    )
-    mail = outbox.plan(
-        invitation.id,
-        target.address or "",
-        has_account=target.invitee_id is not None,
-        now=now,
-        runtime=runtime,
-    )
-    invitation.secret_hash = mail.secret_hash if mail else None
-    event = changes.event_row(invitation, Kind.SENT, grant.user_id, now)
-    return _Candidate(invitation, event, mail.row if mail else None)
+class _Sent(NamedTuple):
+    """What every invitation of one call shares."""
+
+    grant: Grant
+    role: Role
+    message: str | None
+    now: datetime
+    expires_at: datetime
+    runtime: Runtime
+
+    def candidate(self, target: _Target) -> _Candidate:
+        invitation = models.Invitation(
+            domain_id=self.grant.domain_id,
+            invitee_id=target.invitee_id,
+            invitee_email=target.address,
+            invited_by_id=self.grant.user_id,
+            role_id=self.role.id,
+            status=Status.PENDING,
+            message=self.message,
+            created_at=self.now,
+            updated_at=self.now,
+            expires_at=self.expires_at,
+        )
+        mail = outbox.plan(
+            invitation.id,
+            target.address or "",
+            has_account=target.invitee_id is not None,
+            now=self.now,
+            runtime=self.runtime,
+        )
+        invitation.secret_hash = mail.secret_hash if mail else None
+        event = changes.event_row(invitation, Kind.SENT, self.grant.user_id, self.now)
+        return _Candidate(invitation, event, mail.row if mail else None)
 
 
 class _Outcomes:
@@ -261,7 +253,8 @@ async def _insert(candidates: list[_Candidate]) -> _Outcomes:
                 await models.EmailMessage.bulk_create(mails)
             await deliveries.enqueue([c.event for c in candidates])
             ids = [c.invitation.id for c in candidates]
-            outcomes.sent = {row.id: row for row in await reads.current(ids) if row}
+            now = candidates[0].invitation.created_at
+            outcomes.sent = {row.id: row for row in await reads.current(ids, now) if row}
         return outcomes
     except IntegrityError:
         for candidate in candidates:
@@ -278,7 +271,8 @@ async def _insert_one(candidate: _Candidate, outcomes: _Outcomes) -> None:
             if candidate.mail:
                 await candidate.mail.save(force_create=True)
             await deliveries.enqueue([candidate.event])
-            outcomes.sent[invitation_id] = await changes.reread(invitation_id)
+            now = candidate.invitation.created_at
+            outcomes.sent[invitation_id] = await changes.reread(invitation_id, now)
     except IntegrityError:
         outcomes.refused[invitation_id] = already_invited(
             "This user" if candidate.invitation.invitee_id else candidate.invitation.invitee_email

@@ -4,6 +4,8 @@ Every change is a conditional UPDATE/DELETE on the current status (never
 read-then-write), its history event is written in the same transaction, the result is
 read back inside that transaction (so a concurrent delete after the commit cannot turn
 a success into an error), and the relay is kicked after the commit to publish the event.
+Only a PENDING invitation not yet past its deadline can be answered or deleted; a
+REJECTED or EXPIRED one can be resent.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from app import errors, models
+from app import errors
 from app.auth import Session
 from app.ids import parse_id
 from app.models import InvitationEventKind as Kind
@@ -25,12 +27,15 @@ from app.permissions import (
     InvitationRef,
     invitation_for_invitee,
     invitation_for_manager,
+    signed_in,
 )
 from app.ratelimit import Limit
 from app.runtime import Runtime
-from app.services.invitations import changes, reads
+from app.services import memberships
+from app.services.domains import grantable_role
+from app.services.invitations import changes, expiry, reads
 from app.services.invitations import emails as outbox
-from app.services.invitations.send import already_invited, grantable_role
+from app.services.invitations.send import already_invited
 
 
 async def respond(
@@ -38,32 +43,39 @@ async def respond(
 ) -> reads.Invitation:
     """The invitee accepts (becoming a member with the invitation's role) or declines."""
     ref = await invitation_for_invitee(caller, parse_id(invitation_id, name="invitationId"))
+    invitee = signed_in(caller).user.id
     now = runtime.clock.now()
     target = Status.ACCEPTED if accept else Status.REJECTED
     stamp = {"confirmed_at": now} if accept else {"rejected_at": now}
     async with in_transaction():
         await changes.transition(
-            ref.id, Status.PENDING, status=target, updated_at=now, secret_hash=None, **stamp
+            ref.id,
+            changes.ANSWERABLE,
+            now,
+            status=target,
+            updated_at=now,
+            secret_hash=None,
+            **stamp,
         )
         if accept:
-            await _join(ref, now)
+            await _join(ref, invitee, now)
         kind = Kind.ACCEPTED if accept else Kind.REJECTED
         await changes.record(ref, kind, ref.invitee_id, now)
-        result = await changes.reread(ref.id)
+        result = await changes.reread(ref.id, now)
     runtime.relay.kick()
     return result
 
 
-async def _join(invitation: InvitationRef, now: datetime) -> None:
+async def _join(invitation: InvitationRef, invitee: UUID, now: datetime) -> None:
     try:
-        await models.Membership.create(
-            domain_id=invitation.domain_id,
-            user_id=invitation.invitee_id,
-            role_id=invitation.role_id,
-            joined_at=now,
+        await memberships.join(
+            invitation.domain_id,
+            invitee,
+            invitation.role_id,
+            now,
             invitation_id=invitation.id,
         )
-    except IntegrityError:
+    except errors.AlreadyMemberError:
         # Raised inside the transaction: the invitation stays PENDING.
         raise errors.AlreadyMemberError(
             "You are already a member of this domain; the invitation stays pending"
@@ -73,8 +85,9 @@ async def _join(invitation: InvitationRef, now: datetime) -> None:
 async def resend(
     caller: Session | None, *, invitation_id: str, runtime: Runtime
 ) -> reads.Invitation:
-    """Send a REJECTED invitation again: same id, back to PENDING, the invitee notified
-    (and e-mailed: an invitation by address with a new link, its old one void)."""
+    """Send a REJECTED or EXPIRED invitation again: same id, back to PENDING with a new
+    deadline, the invitee notified (and e-mailed: an invitation by address with a new
+    link, its old one void)."""
     ref, grant = await invitation_for_manager(
         caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
     )
@@ -87,9 +100,12 @@ async def resend(
     )
     try:
         async with in_transaction():
+            # Lapsed but not stored yet: its EXPIRED event comes before the RESENT one.
+            await expiry.expire_lapsed(ref.id, now)
             await changes.transition(
                 ref.id,
-                Status.REJECTED,
+                changes.RESENDABLE,
+                now,
                 status=Status.PENDING,
                 rejected_at=None,
                 resent_at=now,
@@ -100,7 +116,7 @@ async def resend(
             )
             await changes.record(ref, Kind.RESENT, grant.user_id, now)
             await outbox.replace(ref.id, mail, reason="Not sent: the invitation was resent")
-            result = await changes.reread(ref.id)
+            result = await changes.reread(ref.id, now)
     except IntegrityError:
         raise already_invited() from None
     runtime.relay.kick()
@@ -110,16 +126,16 @@ async def resend(
 
 
 async def delete(caller: Session | None, *, invitation_id: str, runtime: Runtime) -> UUID:
-    """Delete a PENDING invitation; the deletion stays in the domain's audit trail."""
+    """Delete a PENDING invitation; the deletion stays in the domain's audit trail.
+    An EXPIRED one is kept for audit, like an answered one."""
     ref, grant = await invitation_for_manager(
         caller, Action.INVITATION_MANAGE, parse_id(invitation_id, name="invitationId")
     )
     now = runtime.clock.now()
     async with in_transaction():
-        await outbox.cancel(ref.id, "Not sent: the invitation was deleted")
-        deleted = await models.Invitation.filter(id=ref.id, status=Status.PENDING).delete()
+        deleted = await changes.in_status(ref.id, changes.ANSWERABLE, now).delete()
         if not deleted:
-            raise await changes.not_in_status(ref.id, Status.PENDING)
+            raise await changes.not_in_status(ref.id, changes.ANSWERABLE, now)
         await changes.record(ref, Kind.DELETED, grant.user_id, now)
     runtime.relay.kick()
     return ref.id
