@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.web.browser import ARTIFACTS, Screen, axe_run, describe, screenshot, sign_in
+from tests.web.browser import (
+    ARTIFACTS,
+    PICKABLE,
+    Screen,
+    axe_run,
+    describe,
+    screenshot,
+    sign_in,
+)
 from tests.web.conftest import OpenApp
 from tests.web.world import World
 
@@ -92,7 +100,7 @@ def test_axe_finds_no_violations_on_any_view(
     admin_page.get_by_role("button", name="Cancel").click()
     admin_page.get_by_test_id("send-invitation-button").click()
     admin_page.get_by_test_id("user-search").fill(world.tag)
-    admin_page.get_by_test_id("user-option").first.check()
+    admin_page.locator(PICKABLE).first.check()
     walk.check(admin_page, "send-dialog")
     admin_page.keyboard.press("Escape")
     admin_page.get_by_role("link", name="Members").click()

@@ -6,13 +6,18 @@ const ERROR = "__typename ... on UserError { code message }";
 const INVITATION = `id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount
   domain { id name } invitee { ${USER} } invitedBy { ${USER} } role { id name }`;
 const HISTORY = "history { kind at actor { name } }";
+// Invitations of a domain's table: the address invited, and how its e-mail fared.
+const ADDRESSED = "inviteeEmail emailDelivery { status attempts lastError sentAt }";
 const PAGE_INFO = "pageInfo { hasNextPage endCursor } totalCount";
 
 export const ME = `query Me { me { ${USER} } }`;
 
-export const SIGN_UP = `mutation SignUp($email: String!, $name: String!, $password: String!) {
-  signUp(email: $email, name: $name, password: $password) {
-    ${ERROR} ... on AuthPayload { token user { ${USER} } }
+// With an invitation link's secret, the account is made and the invitation claimed together.
+export const SIGN_UP = `mutation SignUp(
+  $email: String!, $name: String!, $password: String!, $invitationToken: String
+) {
+  signUp(email: $email, name: $name, password: $password, invitationToken: $invitationToken) {
+    ${ERROR} ... on AuthPayload { token user { ${USER} } invitation { id } }
   }
 }`;
 
@@ -48,7 +53,7 @@ export const INVITATIONS = `query Invitations(
   $domainId: ID!, $status: InvitationStatus, $first: Int, $after: String
 ) {
   invitations(domainId: $domainId, status: $status, first: $first, after: $after) {
-    nodes { ${INVITATION} ${HISTORY} } ${PAGE_INFO}
+    nodes { ${INVITATION} ${ADDRESSED} ${HISTORY} } ${PAGE_INFO}
   }
 }`;
 
@@ -60,17 +65,37 @@ export const DELETE = `mutation Delete($invitationId: ID!) {
   deleteInvitation(invitationId: $invitationId) { ${ERROR} ... on DeletedInvitation { id } }
 }`;
 
-export const USERS = `query Users($search: String!) {
-  users(search: $search, first: 10) { ${USER} }
+export const INVITE_CANDIDATES = `query InviteCandidates(
+  $domainId: ID!, $search: String!, $first: Int
+) {
+  inviteCandidates(domainId: $domainId, search: $search, first: $first) {
+    totalCount nodes { user { ${USER} } isMember pendingInvitationId }
+  }
 }`;
 
-export const SEND_INVITATIONS = `mutation Send($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {
+// One result per id, then one per address, each in input order.
+export const SEND_INVITATIONS = `mutation SendInvitations(
+  $domainId: ID!, $inviteeIds: [ID!], $emails: [String!], $roleId: ID!
+) {
+  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, emails: $emails, roleId: $roleId) {
     ${ERROR}
     ... on SendInvitationsPayload {
-      results { ${ERROR} ... on Invitation { id invitee { ${USER} } } }
+      results {
+        ${ERROR}
+        ... on Invitation { id status inviteeEmail invitee { ${USER} } emailDelivery { status } }
+      }
     }
   }
+}`;
+
+export const INVITATION_BY_TOKEN = `query InvitationByToken($token: String!) {
+  invitationByToken(token: $token) {
+    domainName roleName inviterName inviteeEmail message expiresAt status
+  }
+}`;
+
+export const CLAIM_INVITATION = `mutation ClaimInvitation($token: String!) {
+  claimInvitation(token: $token) { ${ERROR} ... on Invitation { id status } }
 }`;
 
 export const MEMBERS = `query Members($domainId: ID!, $first: Int, $after: String) {
