@@ -29,6 +29,11 @@ RESPOND = """mutation($id: ID!, $response: InvitationResponse!) {
 }"""
 RESEND = """mutation($id: ID!) { resendInvitation(invitationId: $id) { __typename } }"""
 DELETE = """mutation($id: ID!) { deleteInvitation(invitationId: $id) { __typename } }"""
+CREATE_WEBHOOK = """mutation($domainId: ID!, $url: String!, $events: [WebhookEventType!]!) {
+  createWebhook(domainId: $domainId, url: $url, events: $events) {
+    __typename ... on WebhookCreated { secret webhook { id } }
+  }
+}"""
 
 
 @dataclass(frozen=True)
@@ -100,3 +105,11 @@ class World:
     def delete(self, domain: Domain, invitation_id: str) -> None:
         deleted = self.call(DELETE, {"id": invitation_id}, domain.owner)
         assert deleted["deleteInvitation"]["__typename"] == "DeletedInvitation", deleted
+
+    def webhook(self, domain: Domain, url: str, *events: str) -> str:
+        """A webhook of `domain` (made by its owner) receiving `events`; its secret."""
+        variables = {"domainId": domain.id, "url": url, "events": list(events)}
+        created = self.call(CREATE_WEBHOOK, variables, domain.owner)["createWebhook"]
+        assert created["__typename"] == "WebhookCreated", created
+        secret: str = created["secret"]
+        return secret

@@ -185,7 +185,7 @@ const ROUTES = [
   [/^#\/domains$/, true, async () => (await import("./views/domains.js")).domainsView(ctx)],
   [/^#\/invitations$/, true, async () => (await import("./views/pending.js")).pendingView(ctx)],
   [
-    /^#\/domains\/([^/]+)\/(invitations|members)$/,
+    /^#\/domains\/([^/]+)\/(invitations|members|webhooks)$/,
     true,
     async (m) =>
       (await import("./views/domain.js")).domainView(ctx, decodeURIComponent(m[1]), m[2]),

@@ -111,3 +111,54 @@ export const INVITATION_RECEIVED = `subscription InvitationReceived {
 export const INVITATION_EVENTS = `subscription InvitationEvents($domainId: ID!) {
   invitationEvents(domainId: $domainId) { kind at invitationId }
 }`;
+
+const WEBHOOK = "id url events enabled disabledReason description createdAt";
+// Mutations refusing their input name the argument to correct.
+const INVALID = `${ERROR} ... on InvalidInput { field }`;
+
+export const WEBHOOKS = `query Webhooks($domainId: ID!) {
+  webhooks(domainId: $domainId) { ${WEBHOOK} }
+}`;
+
+export const CREATE_WEBHOOK = `mutation CreateWebhook(
+  $domainId: ID!, $url: String!, $events: [WebhookEventType!]!, $description: String
+) {
+  createWebhook(domainId: $domainId, url: $url, events: $events, description: $description) {
+    ${INVALID} ... on WebhookCreated { secret webhook { ${WEBHOOK} } }
+  }
+}`;
+
+export const UPDATE_WEBHOOK = `mutation UpdateWebhook(
+  $webhookId: ID!, $url: String, $events: [WebhookEventType!], $enabled: Boolean,
+  $description: String
+) {
+  updateWebhook(
+    webhookId: $webhookId, url: $url, events: $events, enabled: $enabled,
+    description: $description
+  ) { ${INVALID} ... on Webhook { ${WEBHOOK} } }
+}`;
+
+export const DELETE_WEBHOOK = `mutation DeleteWebhook($webhookId: ID!) {
+  deleteWebhook(webhookId: $webhookId) { ${ERROR} ... on DeletedWebhook { id } }
+}`;
+
+export const ROTATE_WEBHOOK_SECRET = `mutation RotateWebhookSecret($webhookId: ID!) {
+  rotateWebhookSecret(webhookId: $webhookId) {
+    ${ERROR} ... on WebhookSecretRotated { secret webhook { ${WEBHOOK} } }
+  }
+}`;
+
+// Deliveries are a field of each webhook and the API has no query for one webhook: every
+// webhook of the domain answers the page, and the client keeps the one it shows.
+export const WEBHOOK_DELIVERIES = `query WebhookDeliveries($domainId: ID!, $first: Int, $after: String) {
+  webhooks(domainId: $domainId) {
+    id enabled disabledReason
+    deliveries(first: $first, after: $after) {
+      nodes {
+        id eventId eventType status attempts lastStatusCode lastAttemptAt nextAttemptAt createdAt
+        payload attemptLog { at statusCode error durationMs responseBody }
+      }
+      ${PAGE_INFO}
+    }
+  }
+}`;
