@@ -122,10 +122,11 @@ def test_a_webhook_is_added_its_secret_shown_once_and_its_delivery_followed(
     attempts = card.get_by_test_id("attempt")
     expect(attempts).to_have_count(1)
     expect(attempts).to_contain_text("HTTP 204")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, f"{screen.name}-webhooks")
     card.get_by_text("Payload").click()
     expect(card.locator("details.payload pre")).to_contain_text('"type": "invitation.sent"')
     assert_no_sideways_scroll(page)
-    screenshot(page, f"{screen.name}-webhooks")
 
 
 def test_a_webhook_is_edited_disabled_enabled_rotated_and_deleted(

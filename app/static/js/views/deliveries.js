@@ -90,7 +90,7 @@ function rows(delivery, open) {
     "tr",
     { testid: "delivery-row", "data-id": delivery.id, "data-status": delivery.status },
     h("td", {}, h("code", {}, eventName(delivery.eventType))),
-    h("td", {}, statusBadge(delivery.status)),
+    h("td", {}, h("span", { className: "badges" }, statusBadge(delivery.status))),
     h("td", {}, String(delivery.attempts)),
     h("td", {}, answer(delivery.lastStatusCode)),
     h("td", {}, when(delivery.lastAttemptAt)),
@@ -100,7 +100,7 @@ function rows(delivery, open) {
       delivery.nextAttemptAt ? when(delivery.nextAttemptAt) : nothing("no more attempts"),
     ),
     h("td", {}, when(delivery.createdAt)),
-    h("td", {}, more.toggle),
+    h("td", {}, h("div", { className: "row-actions" }, more.toggle)),
   );
   return [row, more.row];
 }

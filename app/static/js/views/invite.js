@@ -99,7 +99,7 @@ function summary(preview) {
 }
 
 export function inviteView(ctx, secret) {
-  const heading = h("h1", {}, "You are invited");
+  const heading = h("h1", {}, "Invitation");
   const actions = h("div", { className: "stack invite-actions" });
   let loaded = false;
 
@@ -190,6 +190,7 @@ export function inviteView(ctx, secret) {
 
   function render(preview) {
     if (preview?.status !== "PENDING") return dead(ctx, preview);
+    heading.textContent = "You are invited";
     loaded = true;
     if (ctx.session.user) claimArea(preview);
     else joinArea(preview, true);
