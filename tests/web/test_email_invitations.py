@@ -259,6 +259,9 @@ def test_signed_in_people_add_the_invitation_and_each_refusal_is_explained(
         "You are already a member of Acme: there is nothing to accept."
     )
     screenshot(page, f"{screen.name}-invite-refused")
+    page.get_by_role("button", name="use another account").click()  # signs out, stays here
+    expect(page.get_by_role("heading", name="Join with a new account")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
     page = claim_page(open_app, screen, pending, links[1])
     page.get_by_test_id("claim-button").click()
