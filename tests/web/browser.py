@@ -41,11 +41,23 @@ def sign_in(page: Page, person: Person) -> None:
     expect(page.get_by_role("heading", name="Domains", exact=True)).to_be_visible()
 
 
+# People the Send dialog's search found who can be picked (not members, not already invited).
+PICKABLE = "[data-testid=user-option]:enabled"
+
+
 def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path)
     return path
+
+
+def paste(page: Page, target: Locator, text: str) -> None:
+    """Paste `text` into `target` through the clipboard, as a person would."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", text)
+    target.focus()
+    page.keyboard.press("ControlOrMeta+V")
 
 
 def page_width(page: Page) -> dict[str, int]:

@@ -11,18 +11,40 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests import external
-from tests.processes import running_server
+from tests.mailbox import Mailbox, smtp_server
+from tests.processes import server_process
 from tests.web.browser import AXE, DESKTOP, PHONE, TIMEOUT_MS, Screen
 from tests.web.world import World
 
 OpenApp = Callable[..., Page]
 
 
+SERVER_LOG = "server.log"
+
+
+def web_server(directory: Path, **env: str) -> Iterator[str]:
+    """A server on its own SQLite database in `directory` (its output in server.log there),
+    with `env` on top; yields its base URL."""
+    database = {"DATABASE_URL": f"sqlite://{directory / 'app.sqlite3'}"}
+    with server_process({**database, **env}, output=directory / SERVER_LOG) as process:
+        yield process.base
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("web") / "app.sqlite3"
-    with running_server({"DATABASE_URL": f"sqlite://{database}"}) as base:
-        yield base
+def server_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def server(server_directory: Path) -> Iterator[str]:
+    yield from web_server(server_directory)
+
+
+@pytest.fixture(scope="module")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server for the modules whose server sends e-mail (SMTP_URL=mailbox.url)."""
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture

@@ -126,3 +126,32 @@ def test_coming_back_online_reloads_the_page_at_once(
     rows = page.get_by_test_id("invitation-row")
     expect(rows).to_have_count(1, timeout=3_000)
     expect(rows.first).to_have_attribute("data-status", "REJECTED")
+
+
+def test_webhooks_and_the_invitation_page_show_the_error_with_retry_and_recover(
+    open_app: OpenApp, world: World, screen: Screen
+) -> None:
+    acme = world.domain(world.person("Ann Admin"), "Acme")
+    page = open_app(screen)
+    sign_in(page, acme.owner)
+    page.get_by_role("link", name="Acme").click()
+    page.get_by_role("link", name="Webhooks").click()
+    empty = page.get_by_test_id("empty-state")
+    expect(empty).to_be_visible()
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Refresh", exact=True).click()
+    expect_error_with_retry(page)
+    page.context.set_offline(False)
+    expect(empty).to_be_visible(timeout=3_000)
+    expect(page.get_by_test_id("error-state")).to_have_count(0)
+
+    base = page.url.split("#")[0]
+    page.goto(f"{base}#/invite/first-unknown-secret")
+    unknown = page.get_by_test_id("invite-unknown")
+    expect(unknown).to_be_visible()
+    page.context.set_offline(True)
+    page.goto(f"{base}#/invite/second-unknown-secret")
+    expect_error_with_retry(page)
+    page.context.set_offline(False)
+    expect(unknown).to_be_visible(timeout=3_000)

@@ -81,10 +81,14 @@ def test_each_view_loads_its_module_when_first_shown(
     shell = {"/js/main.js", "/js/dom.js", "/js/graphql.js", "/js/operations.js", "/js/states.js"}
     assert loaded_modules(page) >= shell | {"/js/views/auth.js"}
     assert not loaded_modules(page) & {"/js/views/domains.js", "/js/views/domain.js"}
+    page.goto(f"{page.url.split('#')[0]}#/invite/unknown")
+    expect(page.get_by_test_id("invite-unknown")).to_be_visible()
+    assert "/js/views/invite.js" in loaded_modules(page)
+    page.get_by_role("link", name="Sign in").click()
 
     sign_in(page, admin)
     assert "/js/views/domains.js" in loaded_modules(page)
-    assert "/js/views/domain.js" not in loaded_modules(page)
+    assert not loaded_modules(page) & {"/js/views/domain.js", "/js/views/invitations.js"}
     page.get_by_role("link", name=domain.name).click()
     expect(page.get_by_test_id("invitations-table")).to_be_visible()
     assert "/js/views/domain.js" in loaded_modules(page)
@@ -92,3 +96,9 @@ def test_each_view_loads_its_module_when_first_shown(
     page.get_by_test_id("send-invitation-button").click()
     expect(page.get_by_test_id("send-dialog")).to_be_visible()
     assert "/js/views/send.js" in loaded_modules(page)
+    page.keyboard.press("Escape")
+    webhooks = {"/js/views/webhooks.js", "/js/views/webhook-form.js", "/js/views/deliveries.js"}
+    assert not loaded_modules(page) & webhooks
+    page.get_by_role("link", name="Webhooks").click()
+    expect(page.get_by_test_id("add-webhook")).to_be_visible()
+    assert loaded_modules(page) >= webhooks

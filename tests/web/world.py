@@ -19,8 +19,8 @@ SIGN_UP = """mutation($email: String!, $name: String!, $password: String!) {
 CREATE_DOMAIN = """mutation($name: String!) {
   createDomain(name: $name) { ... on Domain { id roles { id name } } }
 }"""
-SEND = """mutation($domainId: ID!, $inviteeIds: [ID!]!, $roleId: ID!) {
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, roleId: $roleId) {
+SEND = """mutation($domainId: ID!, $inviteeIds: [ID!], $emails: [String!], $roleId: ID!) {
+  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, emails: $emails, roleId: $roleId) {
     ... on SendInvitationsPayload { results { __typename ... on Invitation { id } } }
   }
 }"""
@@ -28,6 +28,12 @@ RESPOND = """mutation($id: ID!, $response: InvitationResponse!) {
   respondToInvitation(invitationId: $id, response: $response) { __typename }
 }"""
 RESEND = """mutation($id: ID!) { resendInvitation(invitationId: $id) { __typename } }"""
+DELETE = """mutation($id: ID!) { deleteInvitation(invitationId: $id) { __typename } }"""
+CREATE_WEBHOOK = """mutation($domainId: ID!, $url: String!, $events: [WebhookEventType!]!) {
+  createWebhook(domainId: $domainId, url: $url, events: $events) {
+    __typename ... on WebhookCreated { secret webhook { id } }
+  }
+}"""
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,18 @@ class World:
 
     def invite(self, domain: Domain, *invitees: Person, role: str = "member") -> list[str]:
         """Invitation ids, one per invitee, sent by the domain's owner."""
-        variables = {
-            "domainId": domain.id,
-            "inviteeIds": [p.id for p in invitees],
-            "roleId": domain.roles[role],
-        }
+        return self._send(domain, role, inviteeIds=[p.id for p in invitees])
+
+    def invite_by_email(self, domain: Domain, *addresses: str, role: str = "member") -> list[str]:
+        """Invitation ids, one per address, sent by the domain's owner."""
+        return self._send(domain, role, emails=list(addresses))
+
+    def address(self, name: str) -> str:
+        """An address unique to this World that no account has."""
+        return f"{name.lower()}{next(self.numbers)}.{self.tag}@example.com"
+
+    def _send(self, domain: Domain, role: str, **invitees: list[str]) -> list[str]:
+        variables = {"domainId": domain.id, "roleId": domain.roles[role], **invitees}
         results = self.call(SEND, variables, domain.owner)["sendInvitations"]["results"]
         assert all(r["__typename"] == "Invitation" for r in results), results
         return [r["id"] for r in results]
@@ -88,3 +101,15 @@ class World:
     def resend(self, domain: Domain, invitation_id: str) -> None:
         resent = self.call(RESEND, {"id": invitation_id}, domain.owner)
         assert resent["resendInvitation"]["__typename"] == "Invitation", resent
+
+    def delete(self, domain: Domain, invitation_id: str) -> None:
+        deleted = self.call(DELETE, {"id": invitation_id}, domain.owner)
+        assert deleted["deleteInvitation"]["__typename"] == "DeletedInvitation", deleted
+
+    def webhook(self, domain: Domain, url: str, *events: str) -> str:
+        """A webhook of `domain` (made by its owner) receiving `events`; its secret."""
+        variables = {"domainId": domain.id, "url": url, "events": list(events)}
+        created = self.call(CREATE_WEBHOOK, variables, domain.owner)["createWebhook"]
+        assert created["__typename"] == "WebhookCreated", created
+        secret: str = created["secret"]
+        return secret

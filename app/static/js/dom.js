@@ -44,3 +44,22 @@ export function focusInList(items, index, fallback) {
   const target = item?.querySelector("button") ?? fallback;
   target?.focus();
 }
+
+// Where focus is (within `region`), as a selector that finds the same control again after a
+// redraw: its data-testid, within its nearest row or card with a data-id. Null when the
+// focused element has no data-testid.
+export function focusKey(region = document.body) {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !region.contains(active) || !active.dataset.testid)
+    return null;
+  const holder = active.closest("[data-id]");
+  const within = holder ? `[data-id="${CSS.escape(holder.dataset.id)}"] ` : "";
+  return `${within}[data-testid="${CSS.escape(active.dataset.testid)}"]`;
+}
+
+// Focus what `key` names in `region`, unless focus has found a place meanwhile (it falls to
+// <body> when the focused control is disabled or redrawn).
+export function restoreFocus(key, region = document) {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (key && lost) region.querySelector(key)?.focus({ preventScroll: true });
+}

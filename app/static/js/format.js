@@ -79,7 +79,60 @@ export function person(user) {
   return h("span", { className: "person" }, clip(user.name), clip(user.email, "muted small"));
 }
 
-const STATUS_LABEL = { PENDING: "Pending", ACCEPTED: "Accepted", REJECTED: "Rejected" };
+// Who an invitation is for: its invitee, or the address of an invitation by e-mail that
+// nobody has claimed yet.
+export function inviteeName(invitation) {
+  return invitation.invitee?.name ?? invitation.inviteeEmail;
+}
+
+export function invitee(invitation) {
+  if (invitation.invitee) return person(invitation.invitee);
+  return h(
+    "span",
+    { className: "person" },
+    clip(invitation.inviteeEmail),
+    h("span", { className: "muted small", testid: "by-email-marker" }, "by e-mail"),
+  );
+}
+
+const DELIVERY = {
+  QUEUED: ["E-mail queued", "badge-pending"],
+  SENT: ["E-mail sent", "badge-accepted"],
+  FAILED: ["E-mail failed", "badge-rejected"],
+};
+
+// What became of an invitation's e-mail, in words: the attempts, when it was sent, why it
+// failed.
+export function deliverySummary(delivery) {
+  const tries = `${delivery.attempts} ${plural(delivery.attempts, "attempt")}`;
+  const parts = [DELIVERY[delivery.status]?.[0] ?? delivery.status, tries];
+  if (delivery.sentAt) parts.push(`sent ${exact(delivery.sentAt)}`);
+  if (delivery.lastError) parts.push(`last error: ${delivery.lastError}`);
+  return parts.join("; ");
+}
+
+// A badge for the e-mail's state; the whole story in its title (and in the details panel).
+export function deliveryBadge(delivery) {
+  if (!delivery) return null;
+  const [label, style] = DELIVERY[delivery.status] ?? [delivery.status, ""];
+  return h(
+    "span",
+    {
+      className: `badge ${style}`,
+      testid: "email-delivery",
+      "data-status": delivery.status,
+      title: deliverySummary(delivery),
+    },
+    label,
+  );
+}
+
+const STATUS_LABEL = {
+  PENDING: "Pending",
+  ACCEPTED: "Accepted",
+  REJECTED: "Rejected",
+  EXPIRED: "Expired",
+};
 
 export function statusBadge(status) {
   return h(

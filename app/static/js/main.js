@@ -46,8 +46,11 @@ const ctx = {
   get live() {
     return live;
   },
-  navigate(hash) {
+  // `replace` takes the place of the page in the history (a used invitation link is gone
+  // from the Back button).
+  navigate(hash, { replace = false } = {}) {
     if (location.hash === hash) route();
+    else if (replace) location.replace(hash);
     else location.hash = hash;
   },
   async refreshPendingCount() {
@@ -59,12 +62,13 @@ const ctx = {
       // the header badge is a convenience; the pages show their own errors
     }
   },
-  async signedIn(token, user) {
+  // Then to the Domains page (and its pop-up), unless `next` is null: the page stays.
+  signedIn(token, user, { next = "#/domains", replace = false } = {}) {
     session.token = token;
     session.user = user;
     session.justSignedIn = true;
     startSession();
-    ctx.navigate("#/domains");
+    if (next) ctx.navigate(next, { replace });
   },
   async signOut() {
     try {
@@ -132,7 +136,9 @@ function signedOut() {
   session.token = null;
   session.user = null;
   renderHeader();
-  if (!location.hash.startsWith("#/sign")) location.hash = "#/signin";
+  if (isOpenToAll(location.hash)) {
+    if (current) route(); // the same page, now for someone signed out
+  } else if (!location.hash.startsWith("#/sign")) location.hash = "#/signin";
 }
 
 function renderHeader() {
@@ -163,8 +169,14 @@ function renderHeader() {
   );
 }
 
-// [pattern, needs a signed-in user, view(match) resolving to { el, focus?, cleanup?, refresh? }]
+// [pattern, who may see it, view(match) resolving to { el, focus?, cleanup?, refresh? }]:
+// true for signed-in users only, false for signed-out ones only, null for everyone.
 const ROUTES = [
+  [
+    /^#\/invite\/(.+)$/,
+    null,
+    async (m) => (await import("./views/invite.js")).inviteView(ctx, m[1]),
+  ],
   [
     /^#\/(signin|signup)$/,
     false,
@@ -173,12 +185,16 @@ const ROUTES = [
   [/^#\/domains$/, true, async () => (await import("./views/domains.js")).domainsView(ctx)],
   [/^#\/invitations$/, true, async () => (await import("./views/pending.js")).pendingView(ctx)],
   [
-    /^#\/domains\/([^/]+)\/(invitations|members)$/,
+    /^#\/domains\/([^/]+)\/(invitations|members|webhooks)$/,
     true,
     async (m) =>
       (await import("./views/domain.js")).domainView(ctx, decodeURIComponent(m[1]), m[2]),
   ],
 ];
+
+function isOpenToAll(hash) {
+  return ROUTES.some(([pattern, needsUser]) => needsUser === null && pattern.test(hash));
+}
 
 function route() {
   current?.cleanup?.();
@@ -187,8 +203,8 @@ function route() {
   for (const [pattern, needsUser, view] of ROUTES) {
     const match = hash.match(pattern);
     if (!match) continue;
-    if (needsUser && !session.user) return ctx.navigate("#/signin");
-    if (!needsUser && session.user) return ctx.navigate("#/domains");
+    if (needsUser === true && !session.user) return ctx.navigate("#/signin");
+    if (needsUser === false && session.user) return ctx.navigate("#/domains");
     return show(view, match);
   }
   ctx.navigate(session.user ? "#/domains" : "#/signin");

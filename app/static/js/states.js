@@ -1,6 +1,6 @@
 // What a region shows besides its content: loading skeletons, errors with Retry, messages,
 // and buttons that are busy while their work runs.
-import { clear, h } from "./dom.js";
+import { clear, focusKey, h, restoreFocus } from "./dom.js";
 
 // A message area: role=alert so screen readers announce errors.
 export function messageBox() {
@@ -22,8 +22,11 @@ export function messageBox() {
 }
 
 // Run `work` with `buttons` disabled; errors go to `messages` (when given) and are swallowed.
+// A button that had focus has it again afterwards (redrawn meanwhile, its successor), unless
+// the work put focus somewhere.
 export async function busy(buttons, work, messages = null) {
   const list = (Array.isArray(buttons) ? buttons : [buttons]).filter(Boolean);
+  const key = focusKey();
   for (const b of list) {
     b.disabled = true;
     b.setAttribute("aria-busy", "true");
@@ -40,6 +43,7 @@ export async function busy(buttons, work, messages = null) {
       b.disabled = false;
       b.removeAttribute("aria-busy");
     }
+    restoreFocus(key);
   }
 }
 
@@ -70,11 +74,15 @@ export function errorState(err, retry) {
 // A region that loads its content: `placeholder` until the first answer, then
 // `render(value)`; on failure the error and a Retry button in place of content that may be
 // stale. Reloads keep the content on screen (aria-busy) until the answer, and only the
-// newest answer is drawn.
+// newest answer is drawn; focus stays on the same control when it is drawn again.
 export function loadable({ load, render, placeholder = skeleton() }) {
   const el = h("div", { className: "loadable" }, placeholder);
   let latest = 0;
-  const show = (value) => clear(el, render(value));
+  const show = (value) => {
+    const key = focusKey(el);
+    clear(el, render(value));
+    restoreFocus(key, el);
+  };
   async function reload() {
     latest += 1;
     const mine = latest;

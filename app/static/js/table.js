@@ -1,6 +1,6 @@
 // Tables: keyset paging, and a table that turns into cards on narrow screens (each cell
 // carries its column's name in data-label for the stylesheet to show).
-import { h } from "./dom.js";
+import { h, uniqueId } from "./dom.js";
 import { loadable, skeleton } from "./states.js";
 
 // Keyset paging: a stack of `after` cursors, one per page visited.
@@ -87,6 +87,35 @@ export function dataTable({ testid, columns, rows, empty = "Nothing here yet." }
       h("tbody", {}, rows.length ? rows : none),
     ),
   );
+}
+
+// A row's details (history, attempts) in a row below it that spans the table, and the button
+// that shows or hides them. `open` is the Set of keys whose details stay shown across reloads.
+export function expandable({ key, colspan, content, open, text, label, testid }) {
+  const row = h(
+    "tr",
+    { className: "details-row", id: uniqueId("details"), hidden: !open.has(key) },
+    h("td", { colspan }, content),
+  );
+  const toggle = h(
+    "button",
+    {
+      type: "button",
+      testid,
+      "aria-expanded": String(open.has(key)),
+      "aria-controls": row.id,
+      "aria-label": label,
+    },
+    text,
+  );
+  toggle.addEventListener("click", () => {
+    const show = row.hidden;
+    row.hidden = !show;
+    toggle.setAttribute("aria-expanded", String(show));
+    if (show) open.add(key);
+    else open.delete(key);
+  });
+  return { row, toggle };
 }
 
 // A paged table: each reload fetches the pager's current page through `fetchPage(after)` and

@@ -1,4 +1,4 @@
-// Sign in and sign up.
+// Sign in and sign up: the pages, and the form the invitation page uses too.
 import { h } from "../dom.js";
 import { field, lengthLimit } from "../fields.js";
 import { unwrap } from "../graphql.js";
@@ -8,12 +8,22 @@ import { busy, messageBox } from "../states.js";
 const NAME_MAX = 100;
 const PASSWORD_MIN = 8;
 
-export function authView(ctx, mode) {
-  const signingUp = mode === "signup";
+// The sign-in or sign-up form. `done(payload)` gets the AuthPayload; `extra` goes with signUp
+// (an invitation link's secret); `explain(err)` may put an error in better words.
+export function credentialsForm(
+  ctx,
+  { signingUp, email: address = "", extra = {}, done, explain = (err) => err },
+) {
   const messages = messageBox();
   const name = h("input", { name: "name", autocomplete: "name", required: true });
   const limit = lengthLimit(name, { max: NAME_MAX, what: "A name" });
-  const email = h("input", { name: "email", type: "email", autocomplete: "email", required: true });
+  const email = h("input", {
+    name: "email",
+    type: "email",
+    autocomplete: "email",
+    required: true,
+    value: address || null,
+  });
   const password = h("input", {
     name: "password",
     type: "password",
@@ -27,34 +37,50 @@ export function authView(ctx, mode) {
     signingUp ? "Create account" : "Sign in",
   );
 
+  async function signIn(credentials) {
+    if (!signingUp) return unwrap((await ctx.api.request(SIGN_IN, credentials)).signIn);
+    const variables = { ...credentials, name: name.value, ...extra };
+    return unwrap((await ctx.api.request(SIGN_UP, variables)).signUp);
+  }
+
   async function onsubmit(event) {
     event.preventDefault();
     await busy(
       submit,
       async () => {
-        const credentials = { email: email.value, password: password.value };
-        const payload = signingUp
-          ? unwrap((await ctx.api.request(SIGN_UP, { ...credentials, name: name.value })).signUp)
-          : unwrap((await ctx.api.request(SIGN_IN, credentials)).signIn);
-        await ctx.signedIn(payload.token, payload.user);
+        try {
+          await done(await signIn({ email: email.value, password: password.value }));
+        } catch (err) {
+          throw explain(err);
+        }
       },
       messages,
     );
   }
 
+  const form = h(
+    "form",
+    { onsubmit, className: "stack" },
+    signingUp ? field("Name", name, limit.hint) : null,
+    field("Email", email),
+    field("Password", password),
+    messages.el,
+    submit,
+  );
+  return { form, focus: signingUp ? name : email };
+}
+
+export function authView(ctx, mode) {
+  const signingUp = mode === "signup";
+  const { form, focus } = credentialsForm(ctx, {
+    signingUp,
+    done: (payload) => ctx.signedIn(payload.token, payload.user),
+  });
   const el = h(
     "section",
     { className: "card narrow" },
     h("h1", {}, signingUp ? "Create an account" : "Sign in"),
-    h(
-      "form",
-      { onsubmit, className: "stack" },
-      signingUp ? field("Name", name, limit.hint) : null,
-      field("Email", email),
-      field("Password", password),
-      messages.el,
-      submit,
-    ),
+    form,
     h(
       "p",
       { className: "muted" },
@@ -66,5 +92,5 @@ export function authView(ctx, mode) {
       ),
     ),
   );
-  return { el, focus: signingUp ? name : email };
+  return { el, focus };
 }

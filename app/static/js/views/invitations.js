@@ -2,11 +2,20 @@
 // Resend and Delete, and the Send Invitation dialog.
 import { confirmDialog } from "../dialogs.js";
 import { focusInList, h, uniqueId } from "../dom.js";
-import { clip, person, resentMarker, statusBadge, when } from "../format.js";
+import {
+  clip,
+  deliveryBadge,
+  deliverySummary,
+  invitee,
+  inviteeName,
+  resentMarker,
+  statusBadge,
+  when,
+} from "../format.js";
 import { unwrap } from "../graphql.js";
 import { DELETE, INVITATIONS, RESEND } from "../operations.js";
 import { busy, messageBox } from "../states.js";
-import { dataTable, pagedTable } from "../table.js";
+import { dataTable, expandable, pagedTable } from "../table.js";
 import { can } from "./access.js";
 import { keepCurrent, liveNote } from "./live.js";
 
@@ -23,6 +32,8 @@ const EVENT_LABEL = {
   ACCEPTED: "Accepted",
   REJECTED: "Declined",
   DELETED: "Deleted",
+  EXPIRED: "Expired",
+  CLAIMED: "Claimed",
 };
 
 const ROW_ACTIONS = {
@@ -64,6 +75,22 @@ function history(invitation) {
   );
 }
 
+// The details panel: the history, and how the e-mail fared (the mail server's last answer
+// included, for screens without hover).
+function details(invitation) {
+  const delivery = invitation.emailDelivery;
+  return [
+    history(invitation),
+    delivery
+      ? h(
+          "p",
+          { className: "wrap small detail-note", testid: "email-delivery-detail" },
+          deliverySummary(delivery),
+        )
+      : null,
+  ];
+}
+
 const COLUMNS = [
   "Invitee",
   "Role",
@@ -75,59 +102,40 @@ const COLUMNS = [
   "Actions",
 ];
 
-// The History button: shows or hides the details row; `open` remembers it across reloads.
-function historyToggle(invitation, details, open) {
-  const toggle = h(
-    "button",
-    {
-      type: "button",
-      testid: "history-button",
-      "aria-expanded": String(open.has(invitation.id)),
-      "aria-controls": details.id,
-      "aria-label": `History of the invitation to ${invitation.invitee.name}`,
-    },
-    "History",
-  );
-  toggle.addEventListener("click", () => {
-    const show = details.hidden;
-    details.hidden = !show;
-    toggle.setAttribute("aria-expanded", String(show));
-    if (show) open.add(invitation.id);
-    else open.delete(invitation.id);
-  });
-  return toggle;
-}
-
 // An invitation's row, and below it the details row with its history.
 function invitationRows(invitation, open, action) {
-  const details = h(
-    "tr",
-    { className: "details-row", id: uniqueId("history"), hidden: !open.has(invitation.id) },
-    h("td", { colspan: COLUMNS.length }, history(invitation)),
-  );
-  const badges = [statusBadge(invitation.status), resentMarker(invitation)];
+  const more = expandable({
+    key: invitation.id,
+    colspan: COLUMNS.length,
+    content: details(invitation),
+    open,
+    text: "History",
+    label: `History of the invitation to ${inviteeName(invitation)}`,
+    testid: "history-button",
+  });
+  const badges = [
+    statusBadge(invitation.status),
+    resentMarker(invitation),
+    deliveryBadge(invitation.emailDelivery),
+  ];
   const row = h(
     "tr",
     {
       testid: "invitation-row",
       "data-id": invitation.id,
       "data-status": invitation.status,
-      "data-invitee": invitation.invitee.email,
+      "data-invitee": invitation.inviteeEmail,
     },
-    h("td", {}, person(invitation.invitee)),
+    h("td", {}, invitee(invitation)),
     h("td", {}, clip(invitation.role.name)),
     h("td", {}, clip(invitation.invitedBy.name)),
     h("td", {}, h("span", { className: "badges" }, badges)),
     h("td", {}, when(invitation.createdAt)),
     h("td", {}, when(invitation.confirmedAt)),
     h("td", {}, when(invitation.rejectedAt)),
-    h(
-      "td",
-      {},
-      h("div", { className: "row-actions" }, historyToggle(invitation, details, open), action),
-    ),
+    h("td", {}, h("div", { className: "row-actions" }, more.toggle, action)),
   );
-  return [row, details];
+  return [row, more.row];
 }
 
 export function invitationsTab(ctx, domain) {
@@ -161,7 +169,7 @@ export function invitationsTab(ctx, domain) {
 
   // Confirmed first; afterwards focus stays on the row (or the one that took its place).
   async function act(button, invitation, action) {
-    const who = invitation.invitee.name;
+    const who = inviteeName(invitation);
     const { title, confirmLabel, danger } = action;
     if (!(await confirmDialog({ title, text: action.text(who), confirmLabel, danger }))) return;
     const before = rowsOnScreen().findIndex((row) => row.dataset.id === invitation.id);
@@ -190,7 +198,7 @@ export function invitationsTab(ctx, domain) {
         type: "button",
         className: action.danger ? "danger" : null,
         testid: action.testid,
-        "aria-label": `${action.confirmLabel} the invitation to ${invitation.invitee.name}`,
+        "aria-label": `${action.confirmLabel} the invitation to ${inviteeName(invitation)}`,
       },
       action.confirmLabel,
     );
