@@ -42,7 +42,14 @@ auth = Authenticator(
 
 
 # Each list's table, order and filter, as its Keyset and service state them.
-PENDING_LIST = ("invitation i", "i.created_at", "i.id", "i.invitee_id = ?", "i.status = ?")
+PENDING_LIST = (
+    "invitation i",
+    "i.created_at",
+    "i.id",
+    "i.invitee_id = ?",
+    "i.status = 'PENDING'",
+    "NOT (i.expires_at <= ?)",
+)
 INVITATIONS_LIST = ("invitation i", "i.created_at", "i.id", "i.domain_id = ?")
 MEMBERS_LIST = ("membership m", "m.joined_at", "m.id", "m.domain_id = ?")
 

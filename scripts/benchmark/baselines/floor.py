@@ -60,20 +60,25 @@ PENDING_PAGE = _sql(
     "b.name AS inviter_name FROM invitation i "
     "JOIN domain d ON d.id = i.domain_id JOIN role r ON r.id = i.role_id "
     'JOIN "user" b ON b.id = i.invited_by_id '
-    "WHERE i.invitee_id = {0} AND i.status = 'PENDING' "
-    "ORDER BY i.created_at DESC, i.id DESC LIMIT {1}"
+    "WHERE i.invitee_id = {0} AND i.status = 'PENDING' AND NOT (i.expires_at <= {1}) "
+    "ORDER BY i.created_at DESC, i.id DESC LIMIT {2}"
 )
 PENDING_COUNT = _sql(
-    "SELECT COUNT(*) AS n FROM invitation WHERE invitee_id = {0} AND status = 'PENDING'"
+    "SELECT COUNT(*) AS n FROM invitation WHERE invitee_id = {0} AND status = 'PENDING' "
+    "AND NOT (expires_at <= {1})"
 )
+# A PENDING invitation past its deadline reads as EXPIRED, updated at its deadline.
+LAPSED = "(i.status = 'PENDING' AND i.expires_at <= {%d})"
 INVITATIONS_PAGE = _sql(
-    "SELECT i.id, i.status, i.created_at, i.updated_at, i.confirmed_at, i.rejected_at, "
+    f"SELECT i.id, CASE WHEN {LAPSED % 0} THEN 'EXPIRED' ELSE i.status END AS status, "
+    f"i.created_at, CASE WHEN {LAPSED % 1} THEN i.expires_at ELSE i.updated_at END "
+    "AS updated_at, i.confirmed_at, i.rejected_at, "
     "i.resent_at, i.resend_count, d.id AS domain_id, d.name AS domain_name, "
     f"{USER.format('invitee')}, {USER.format('inviter')}, r.id AS role_id, r.name AS role_name "
-    'FROM invitation i JOIN domain d ON d.id = i.domain_id JOIN "user" invitee '
+    'FROM invitation i JOIN domain d ON d.id = i.domain_id LEFT JOIN "user" invitee '
     'ON invitee.id = i.invitee_id JOIN "user" inviter ON inviter.id = i.invited_by_id '
-    "JOIN role r ON r.id = i.role_id WHERE i.domain_id = {0} "
-    "ORDER BY i.created_at DESC, i.id DESC LIMIT {1}"
+    "JOIN role r ON r.id = i.role_id WHERE i.domain_id = {2} "
+    "ORDER BY i.created_at DESC, i.id DESC LIMIT {3}"
 )
 INVITATIONS_COUNT = _sql("SELECT COUNT(*) AS n FROM invitation WHERE domain_id = {0}")
 MEMBERS_PAGE = _sql(
@@ -147,10 +152,10 @@ def _page_info(rows: list[Row], first: int, time_column: str, fingerprint: str) 
 
 
 async def pending(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]:
-    first = 5
-    rows = await _query(PENDING_PAGE, user_id, first + 1)
-    (count,) = await _query(PENDING_COUNT, user_id)
-    fingerprint = list_fingerprint(PENDING_LIST, user_id, "PENDING")
+    first, now = 5, datetime.now(UTC)
+    rows = await _query(PENDING_PAGE, user_id, now, first + 1)
+    (count,) = await _query(PENDING_COUNT, user_id, now)
+    fingerprint = list_fingerprint(PENDING_LIST, user_id)
     edges = [
         {
             "cursor": _cursor(fingerprint, row, "created_at"),
@@ -175,12 +180,13 @@ async def _table(
     page: str,
     count: str,
     identity: tuple[str, ...],
+    *page_params: Any,
 ) -> tuple[list[Row], int, int, str]:
-    """A domain table: its page (up to first + 1 rows), the page size, the count and the
-    fingerprint of its cursors."""
+    """A domain table: its page (up to first + 1 rows; `page_params` come first), the page
+    size, the count and the fingerprint of its cursors."""
     domain = await _authorize(user_id, variables["domainId"], action)
     first = int(variables["first"])
-    rows = await _query(page, domain, first + 1)
+    rows = await _query(page, *page_params, domain, first + 1)
     (counted,) = await _query(count, domain)
     return rows, first, counted["n"], list_fingerprint(identity, domain)
 
@@ -193,6 +199,7 @@ async def invitations(user_id: Any, variables: dict[str, Any]) -> dict[str, Any]
         INVITATIONS_PAGE,
         INVITATIONS_COUNT,
         INVITATIONS_LIST,
+        *(datetime.now(UTC),) * 2,
     )
     nodes = [
         {

@@ -9,7 +9,7 @@ Run: DATABASE_URL=... SECRET_KEY=... PORT=... python -m scripts.benchmark.baseli
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ariadne import ObjectType, QueryType, ScalarType, make_executable_schema
@@ -90,14 +90,16 @@ async def resolve_pending(
     if session is None:
         raise GraphQLError("Sign in first", extensions={"code": "UNAUTHENTICATED"})
     rows = models.Invitation.filter(
-        invitee_id=session.user.id, status=models.InvitationStatus.PENDING
+        invitee_id=session.user.id,
+        status=models.InvitationStatus.PENDING,
+        expires_at__gt=datetime.now(UTC),
     )
     page = (
         await rows.select_related("domain", "role", "invited_by")
         .order_by("-created_at", "-id")
         .limit(first + 1)
     )
-    fingerprint = list_fingerprint(PENDING_LIST, session.user.id, "PENDING")
+    fingerprint = list_fingerprint(PENDING_LIST, session.user.id)
     return {
         "rows": rows,
         "items": page[:first],
