@@ -15,6 +15,7 @@ from app.graphql.errors import result_union
 from app.graphql.pagination import After, Before, Connection, First, Last
 from app.graphql.types import Node
 from app.graphql.webhook_deliveries import WebhookDelivery, WebhookEventType
+from app.services.pagination import Paging
 from app.services.webhooks import endpoints, reads
 
 
@@ -47,10 +48,7 @@ class Webhook(Node):
         page = await endpoints.deliveries(
             info.context.session,
             webhook_id=self.id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
         )
         return Connection.from_page(page, WebhookDelivery.from_row)
 
