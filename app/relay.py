@@ -31,6 +31,7 @@ from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from app import logs, metrics, sql
+from app.background import Outage
 from app.events import INVITATION, MEMBER, EventBus, EventMessage
 from app.sql import Dialect, Sql
 
@@ -88,7 +89,7 @@ class Relay:
         self._kicked = False
         self._worker: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
-        self._failing: BaseException | None = None
+        self.outage = Outage(logger, "events")
         # Told of each kick too: what else waits for committed changes (webhooks).
         self.listeners: list[Callable[[], None]] = []
 
@@ -139,22 +140,12 @@ class Relay:
                 self._kicked = True
                 await asyncio.sleep(0.02)
             except Exception as exc:  # the broker or the database: retried, logged once
-                self._note_failure(exc)
+                self.outage.failed(exc)
                 self._kicked = True
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.backoff_max)
             else:
                 backoff = 0.05
-
-    def _note_failure(self, exc: BaseException) -> None:
-        if self._failing is None:
-            logger.warning("events are waiting: publishing failed (%r); retrying", exc)
-        self._failing = exc
-
-    def _note_success(self) -> None:
-        if self._failing is not None:
-            logger.info("publishing resumed after %r", self._failing)
-        self._failing = None
 
     # ------------------------------------------------------------------ one round
 
@@ -173,7 +164,7 @@ class Relay:
                     waiting, failure = await self._publish_batch(int(claimed[0]))
         if failure is not None:
             raise failure
-        self._note_success()
+        self.outage.worked()
         return waiting
 
     async def _publish_batch(self, assigned: int) -> tuple[int, Exception | None]:

@@ -28,6 +28,7 @@ from app.services.mailer import Mailer
 from app.settings import Settings
 from tests import external
 from tests.client import PRODUCTION, GraphQLClient, asgi_client
+from tests.processes import RedisServer, redis_server
 from tests.world import World, make_world
 
 # Every test gets a clean database: a fresh in-memory SQLite one, unless
@@ -227,3 +228,10 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of the test's own, to stop, freeze and restart."""
+    with redis_server(tmp_path) as server:
+        yield server

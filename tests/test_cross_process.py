@@ -4,8 +4,6 @@ survive a Redis restart."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +14,6 @@ from tests.processes import (
     invitations_received,
     invite,
     is_ready,
-    redis_server,
     running_server,
     sign_up,
 )
@@ -39,12 +36,6 @@ async def test_a_subscriber_on_one_process_receives_an_invitation_sent_through_a
 
     assert received["invitationReceived"]["id"] == sent
     assert received["invitationReceived"]["domain"]["name"] == "Acme"
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    with redis_server(tmp_path) as server:
-        yield server
 
 
 async def test_invitations_sent_while_redis_is_down_are_delivered_once_it_is_back(

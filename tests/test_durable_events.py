@@ -7,10 +7,6 @@ import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.processes import (
     ROOT,
@@ -18,7 +14,6 @@ from tests.processes import (
     create_domain,
     invitations_received,
     invite,
-    redis_server,
     running_server,
     sign_up,
 )
@@ -47,12 +42,6 @@ async def test_an_event_a_dying_process_committed_is_published_by_another(
 
     assert died.returncode == 0, died.stderr
     assert received["invitationReceived"]["id"] == died.stdout.strip()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    with redis_server(tmp_path) as server:
-        yield server
 
 
 async def test_a_frozen_redis_neither_slows_a_mutation_nor_loses_its_event(

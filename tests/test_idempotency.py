@@ -14,8 +14,8 @@ from tortoise.context import TortoiseContext
 from app import models
 from app.auth import Authenticator, Session
 from app.clock import ManualClock
-from app.graphql.http import read_body
 from app.graphql.idempotent import fingerprint
+from app.graphql.requests import read_body
 from app.main import create_app
 from app.services import domains, idempotency
 from tests.client import DEVELOPMENT

@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.graphql import http
-from app.graphql.http import BadRequest, Call, Operation, content_type
+from app.graphql.http import Call, content_type
+from app.graphql.requests import BadRequest, Operation
 from app.services import idempotency
 
 VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -16,6 +16,7 @@ from app.graphql.pagination import After, Before, Connection, First, Last
 from app.graphql.types import DeletedInvitation, Invitation, InvitationEvent
 from app.services import invitations
 from app.services.invitations import queries
+from app.services.pagination import Paging
 
 SendInvitationResult = result_union(
     "SendInvitationResult",
@@ -70,10 +71,7 @@ class Query:
     ) -> InvitationConnection:
         page = await invitations.pending(
             info.context.session,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
             runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
@@ -93,10 +91,7 @@ class Query:
         page = await invitations.mine(
             info.context.session,
             status=status,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
             runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
@@ -138,10 +133,7 @@ class Query:
             status=status,
             invited_by=invited_by,
             invitee_id=invitee_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
             runtime=info.context.runtime,
         )
         return Connection.from_page(page, Invitation.from_row)
@@ -162,10 +154,7 @@ class Query:
         page = await invitations.audit_log(
             info.context.session,
             domain_id=domain_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
         )
         return Connection.from_page(page, InvitationEvent.from_row)
 

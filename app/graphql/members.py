@@ -17,6 +17,7 @@ from app.graphql.pagination import After, Before, Connection, First, Last
 from app.graphql.types import Member, Node, Role, User
 from app.services import members
 from app.services.members import Event as MemberEventRow
+from app.services.pagination import Paging
 
 
 @strawberry.type(description="One change of a domain's membership, kept in its member history.")
@@ -81,10 +82,7 @@ class Query:
         page = await members.history(
             info.context.session,
             domain_id=domain_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
         )
         return Connection.from_page(page, MemberEvent.from_row)
 

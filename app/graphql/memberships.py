@@ -9,6 +9,7 @@ from app.graphql.context import Info
 from app.graphql.pagination import After, Before, Connection, First, Last
 from app.graphql.types import Member
 from app.services import memberships
+from app.services.pagination import Paging
 
 
 @strawberry.type
@@ -26,9 +27,6 @@ class Query:
         page = await memberships.of_domain(
             info.context.session,
             domain_id=domain_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            paging=Paging(first, after, last, before),
         )
         return Connection.from_page(page, Member.from_row)

@@ -11,7 +11,8 @@ from app import rows
 from app.graphql.context import Info
 from app.graphql.members import MemberEvent
 from app.graphql.types import Domain, Invitation, InvitationEvent, Node, Role, User
-from app.graphql.webhooks import Webhook, WebhookDelivery
+from app.graphql.webhook_deliveries import WebhookDelivery
+from app.graphql.webhooks import Webhook
 from app.services import members, nodes
 from app.services.invitations import reads
 from app.services.webhooks import reads as webhook_reads

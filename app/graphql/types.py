@@ -22,7 +22,7 @@ from app.graphql.enums import (
     InvitationEventKind,
     InvitationStatus,
 )
-from app.services.invitations import claims, emails, reads
+from app.services.invitations import emails, reads
 from app.services.memberships import Member as MemberRow
 
 
@@ -230,36 +230,6 @@ class EmailDelivery:
             attempts=row.attempts,
             last_error=row.last_error,
             sent_at=row.sent_at,
-        )
-
-
-@strawberry.type(
-    description=(
-        "What an invitation link shows before signing in: no ids, nothing the e-mail did "
-        "not already say."
-    )
-)
-class InvitationPreview:
-    domain_name: str = strawberry.field(description="The domain the link invites to.")
-    role_name: str = strawberry.field(description="The role the invitee will have there.")
-    inviter_name: str = strawberry.field(description="Who sent the invitation.")
-    invitee_email: str = strawberry.field(description="The address the invitation was sent to.")
-    message: str | None = strawberry.field(description="The inviter's message, if any.")
-    expires_at: datetime = strawberry.field(description="When the link stops working.")
-    status: InvitationStatus = strawberry.field(
-        description="PENDING: it can be claimed; EXPIRED: ask for a new one."
-    )
-
-    @classmethod
-    def from_row(cls, row: claims.Preview) -> InvitationPreview:
-        return cls(
-            domain_name=row.domain_name,
-            role_name=row.role_name,
-            inviter_name=row.inviter_name,
-            invitee_email=row.invitee_email,
-            message=row.message,
-            expires_at=row.expires_at,
-            status=InvitationStatus(row.status),
         )
 
 

@@ -23,8 +23,6 @@ that receivers can drop the copy. All times come from the injected clock.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -34,6 +32,7 @@ from tortoise.connection import get_connection
 from tortoise.expressions import F
 
 from app import metrics, models, sql
+from app.background import Outage, Worker
 from app.clock import Clock
 from app.links import LinkKeys
 from app.mail.compose import InvitationMail, Letter, compose
@@ -71,52 +70,18 @@ class _Claimed(NamedTuple):
     attempts: int
 
 
-class Mailer:
+class Mailer(Worker):
     def __init__(
         self, settings: Settings, clock: Clock, transport: Transport, *, poll_seconds: float = 1.0
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.transport = transport
-        self.poll_seconds = poll_seconds
         self.links = LinkKeys(settings.secret_key)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._failing: BaseException | None = None
+        super().__init__("mailer", poll_seconds, Outage(logger, "e-mails"))
 
-    # ------------------------------------------------------------------ running
-
-    def kick(self) -> None:
-        """Send what was just committed (after a commit; never waits). Before `start`
-        (tests drive `tick` themselves) it does nothing."""
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="mailer")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.tick()
-            except Exception as exc:  # the database: retried at the next look
-                if self._failing is None:
-                    logger.warning("e-mails are waiting: the outbox failed (%r); retrying", exc)
-                self._failing = exc
-            else:
-                if self._failing is not None:
-                    logger.info("e-mail resumed after %r", self._failing)
-                self._failing = None
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
-                    await self._wake.wait()
+    async def work(self) -> None:
+        await self.tick()
 
     # ------------------------------------------------------------------ one tick
 

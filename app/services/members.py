@@ -30,7 +30,7 @@ from app.rows import ROLE_COLUMNS, ROLE_WIDTH, USER_COLUMNS, USER_WIDTH, columns
 from app.runtime import Runtime
 from app.services import memberships
 from app.services.domains import grantable_role
-from app.services.pagination import Keyset, Page, check_first
+from app.services.pagination import Keyset, Page, Paging
 from app.sql import Dialect, Row, Sql
 
 HISTORY_PAGE = 20
@@ -201,25 +201,15 @@ def event(row: Row) -> Event:
     )
 
 
-async def history(
-    caller: Session | None,
-    *,
-    domain_id: str,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
-) -> Page[Event]:
+async def history(caller: Session | None, *, domain_id: str, paging: Paging) -> Page[Event]:
     """Every membership change of a domain, newest first."""
     domain = parse_id(domain_id, name="domainId")
     await authorize(caller, Action.MEMBER_READ, domain)
     return await HISTORY.page(
         ("v.domain_id = ?",),
         [domain],
-        first=check_first(first, HISTORY_PAGE),
-        after=after,
-        last=last,
-        before=before,
+        paging,
+        size=HISTORY_PAGE,
         read=event,
         key=lambda item: (item.at, item.id),
     )

@@ -15,7 +15,7 @@ from app.ids import parse_id
 from app.models import MemberEventKind as Kind
 from app.permissions import Action, authorize
 from app.rows import ROLE_COLUMNS, ROLE_WIDTH, USER_COLUMNS, USER_WIDTH, columns
-from app.services.pagination import Keyset, Page, check_first
+from app.services.pagination import Keyset, Page, Paging
 from app.services.webhooks import deliveries
 from app.sql import Row, Sql
 
@@ -57,25 +57,15 @@ def member(row: Row) -> Member:
     )
 
 
-async def of_domain(
-    caller: Session | None,
-    *,
-    domain_id: str,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
-) -> Page[Member]:
+async def of_domain(caller: Session | None, *, domain_id: str, paging: Paging) -> Page[Member]:
     """A domain's members with their role and inviter, newest first."""
     domain = parse_id(domain_id, name="domainId")
     await authorize(caller, Action.MEMBER_READ, domain)
     return await MEMBERS.page(
         ("m.domain_id = ?",),
         [domain],
-        first=check_first(first, MEMBERS_PAGE),
-        after=after,
-        last=last,
-        before=before,
+        paging,
+        size=MEMBERS_PAGE,
         read=member,
         key=lambda item: (item.joined_at, item.id),
     )

@@ -103,6 +103,16 @@ def decode_cursor(cursor: str, fingerprint: str, name: str) -> Key:
     return key
 
 
+class Paging(NamedTuple):
+    """What a client asks of a list: the `first` rows after `after` (null: the list's
+    own page size), or with `last`, the last rows before `before`."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
 class Branch(NamedTuple):
     """One of several disjoint filters a list shows together: conditions ANDed with the
     list's own, and their parameters. A branch that matches `few` rows in the whole table
@@ -219,24 +229,25 @@ class Keyset:
         self,
         where: tuple[str, ...],
         params: Sequence[Any],
+        paging: Paging,
         *,
-        first: int,
-        after: str | None,
+        size: int,
         read: Callable[[Row], T],
         key: Callable[[T], Key],
-        last: int | None = None,
-        before: str | None = None,
         branches: Sequence[Branch] = (),
         select_params: Sequence[Any] = (),
     ) -> Page[T]:
         """One page, each row read into a T; `key` gives a T's (time, id) for its cursor.
-        Forward: the `first` rows after `after`. With `last`: the last `last` rows (the
-        oldest) before `before`, and `first` does not apply. `after` and `before` both
-        bound the rows either way. `where` (with `params`) filters; with `branches`, the
-        rows matching it and any one of them. `select_params` are those of the SELECT."""
+        Forward: the `first` rows (`size` when not given) after `after`. With `last`: the
+        last `last` rows (the oldest) before `before`, and `first` does not apply. `after`
+        and `before` both bound the rows either way. `where` (with `params`) filters; with
+        `branches`, the rows matching it and any one of them. `select_params` are those of
+        the SELECT."""
         parts = _parts(where, params, branches)
         shape = tuple((part.conditions, part.few) for part in parts)
         fingerprint = self.fingerprint(parts)
+        first, after, last, before = paging
+        first = check_first(first, size)
         start = decode_cursor(after, fingerprint, "after") if after is not None else None
         end = decode_cursor(before, fingerprint, "before") if before is not None else None
         backward = check_size("last", last) is not None

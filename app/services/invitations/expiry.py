@@ -12,8 +12,6 @@ first and then finds the row no longer PENDING).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 from uuid import UUID
@@ -21,6 +19,7 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from app import models, sql
+from app.background import Outage, Worker
 from app.models import InvitationEventKind as Kind
 from app.permissions import InvitationRef
 from app.runtime import Runtime
@@ -95,35 +94,12 @@ async def sweep(runtime: Runtime) -> int:
     return total
 
 
-class Sweeper:
+class Sweeper(Worker):
     """Runs the sweep every `every` seconds in this process, from start() to stop()."""
 
     def __init__(self, runtime: Runtime, *, every: float = SWEEP_SECONDS) -> None:
+        super().__init__("expiry-sweep", every, Outage(logger, "expiries"))
         self.runtime = runtime
-        self.every = every
-        self._task: asyncio.Task[None] | None = None
-        self._failing = False
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="expiry-sweep")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await sweep(self.runtime)
-            except Exception as exc:  # the database: tried again next time, logged once
-                if not self._failing:
-                    logger.warning("expiring invitations failed (%r); retrying", exc)
-                self._failing = True
-            else:
-                if self._failing:
-                    logger.info("expiring invitations works again")
-                self._failing = False
-            await asyncio.sleep(self.every)
+    async def work(self) -> None:
+        await sweep(self.runtime)

@@ -12,7 +12,7 @@ from app.models import InvitationStatus as Status
 from app.permissions import Action, authorize, invitation_for_reader, signed_in
 from app.runtime import Runtime
 from app.services.invitations import reads
-from app.services.pagination import Page, check_first
+from app.services.pagination import Page, Paging
 
 PENDING_PAGE = 5
 MINE_PAGE = 20
@@ -21,24 +21,11 @@ AUDIT_PAGE = 20
 
 
 async def pending(
-    caller: Session | None,
-    *,
-    first: int | None,
-    after: str | None,
-    runtime: Runtime,
-    last: int | None = None,
-    before: str | None = None,
+    caller: Session | None, *, paging: Paging, runtime: Runtime
 ) -> Page[reads.Invitation]:
     """The caller's PENDING invitations, newest first (the pop-up and "View All")."""
     return await mine(
-        caller,
-        status=Status.PENDING,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        runtime=runtime,
-        default=PENDING_PAGE,
+        caller, status=Status.PENDING, paging=paging, runtime=runtime, size=PENDING_PAGE
     )
 
 
@@ -46,12 +33,9 @@ async def mine(
     caller: Session | None,
     *,
     status: Status | None,
-    first: int | None,
-    after: str | None,
+    paging: Paging,
     runtime: Runtime,
-    last: int | None = None,
-    before: str | None = None,
-    default: int = MINE_PAGE,
+    size: int = MINE_PAGE,
 ) -> Page[reads.Invitation]:
     """The caller's invitations in any (or one) status, newest first."""
     user = signed_in(caller).user
@@ -61,10 +45,8 @@ async def mine(
         [user.id],
         branches=reads.status_is(status, now),
         select_params=reads.as_of(now),
-        first=check_first(first, default),
-        after=after,
-        last=last,
-        before=before,
+        paging=paging,
+        size=size,
         read=lambda row: reads.invitation(row, invitee=user),
         key=reads.invitation_key,
     )
@@ -77,11 +59,8 @@ async def of_domain(
     status: Status | None,
     invited_by: str | None,
     invitee_id: str | None,
-    first: int | None,
-    after: str | None,
+    paging: Paging,
     runtime: Runtime,
-    last: int | None = None,
-    before: str | None = None,
 ) -> Page[reads.Invitation]:
     """A domain's invitations for its Invitations table, newest first."""
     domain = parse_id(domain_id, name="domainId")
@@ -97,10 +76,8 @@ async def of_domain(
         [domain, *given.values()],
         branches=reads.status_is(status, now),
         select_params=reads.as_of(now),
-        first=check_first(first, DOMAIN_PAGE),
-        after=after,
-        last=last,
-        before=before,
+        paging=paging,
+        size=DOMAIN_PAGE,
         read=reads.invitation,
         key=reads.invitation_key,
     )
@@ -117,25 +94,15 @@ async def get(
     return await reads.one(ref.id, runtime.clock.now())  # None: deleted since authorized
 
 
-async def audit_log(
-    caller: Session | None,
-    *,
-    domain_id: str,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
-) -> Page[reads.Event]:
+async def audit_log(caller: Session | None, *, domain_id: str, paging: Paging) -> Page[reads.Event]:
     """Every invitation event of a domain, deletions included, newest first."""
     domain = parse_id(domain_id, name="domainId")
     await authorize(caller, Action.INVITATION_READ, domain)
     return await reads.AUDIT_LIST.page(
         ("v.domain_id = ?",),
         [domain],
-        first=check_first(first, AUDIT_PAGE),
-        after=after,
-        last=last,
-        before=before,
+        paging,
+        size=AUDIT_PAGE,
         read=reads.event,
         key=reads.event_key,
     )

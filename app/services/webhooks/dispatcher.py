@@ -23,7 +23,6 @@ retries coming due and for rows of processes that died.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -34,6 +33,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app import metrics, models, sql
+from app.background import Outage, Worker
 from app.clock import Clock
 from app.models import DeliveryStatus
 from app.services.webhooks import secrets, sending
@@ -75,50 +75,21 @@ class Target(NamedTuple):
     seed: str
 
 
-class Dispatcher:
+class Dispatcher(Worker):
     def __init__(self, settings: Settings, clock: Clock, *, poll_seconds: float = 1.0) -> None:
         self.settings = settings
         self.clock = clock
-        self.poll_seconds = poll_seconds
         self.lease = timedelta(seconds=2 * settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS)
         self.http = sending.client(settings.webhook_timeout_seconds)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._failing: BaseException | None = None
+        super().__init__("webhooks", poll_seconds, Outage(logger, "webhook deliveries"))
 
-    # ------------------------------------------------------------------ running
-
-    def kick(self) -> None:
-        """Run a round soon (a change committed: it may have written deliveries)."""
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="webhooks")
+    async def work(self) -> None:
+        while await self.round() == BATCH:
+            pass
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await super().stop()
         await self.http.aclose()
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                while await self.round() == BATCH:
-                    pass
-            except Exception as exc:  # the database: logged once, retried next round
-                if self._failing is None:
-                    logger.warning("webhook deliveries are waiting: %r; retrying", exc)
-                self._failing = exc
-            else:
-                if self._failing is not None:
-                    logger.info("webhook deliveries resumed after %r", self._failing)
-                self._failing = None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     # ------------------------------------------------------------------ one round
 

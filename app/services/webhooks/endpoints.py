@@ -16,7 +16,7 @@ from app.ids import parse_id
 from app.models import WebhookEventType
 from app.permissions import Action, authorize, webhook_for_manager
 from app.runtime import Runtime
-from app.services.pagination import Page, check_first
+from app.services.pagination import Page, Paging
 from app.services.validation import check_text
 from app.services.webhooks import destinations, reads, secrets
 
@@ -120,13 +120,7 @@ async def rotate_secret(caller: Session | None, *, webhook_id: str, runtime: Run
 
 
 async def deliveries(
-    caller: Session | None,
-    *,
-    webhook_id: str,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
+    caller: Session | None, *, webhook_id: str, paging: Paging
 ) -> Page[reads.Delivery]:
     """A webhook's deliveries, newest first."""
     webhook = parse_id(webhook_id, name="webhookId")
@@ -134,10 +128,8 @@ async def deliveries(
     return await reads.DELIVERIES.page(
         ("d.webhook_id = ?",),
         [webhook],
-        first=check_first(first, DELIVERIES_PAGE),
-        after=after,
-        last=last,
-        before=before,
+        paging,
+        size=DELIVERIES_PAGE,
         read=reads.delivery,
         key=lambda item: (item.created_at, item.id),
     )
