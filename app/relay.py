@@ -27,6 +27,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
@@ -96,7 +97,13 @@ class Relay:
     # ------------------------------------------------------------------ running
 
     def kick(self) -> None:
-        """Relay what was just committed (called after a commit; never waits)."""
+        """Relay what was just committed (called after a commit; never waits). A kick
+        inside a transaction does nothing: a mutation sent with an Idempotency-Key runs in
+        the transaction that stores its answer, and a round started there would run on
+        that transaction's connection, publishing rows that may still be rolled back (their
+        positions then given again to other rows). Its commit is followed by a kick."""
+        if isinstance(get_connection("default"), TransactionalDBClient):
+            return
         self._kicked = True
         if self._worker is None or self._worker.done():
             # The worker outlives the request that kicked it: not that request's id.

@@ -8,6 +8,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+from tortoise.transactions import in_transaction
+
+from tests.factories import create_user
 from tests.processes import (
     ROOT,
     RedisServer,
@@ -17,6 +21,7 @@ from tests.processes import (
     running_server,
     sign_up,
 )
+from tests.world import World
 
 
 async def test_an_event_a_dying_process_committed_is_published_by_another(
@@ -65,3 +70,27 @@ async def test_a_frozen_redis_neither_slows_a_mutation_nor_loses_its_event(
 
     assert took < 1.0  # publishing is the relay's business, not the mutation's
     assert received["invitationReceived"]["id"] == sent
+
+
+class _RolledBack(Exception):
+    pass
+
+
+async def test_a_change_kicking_the_relay_inside_a_transaction_publishes_nothing_of_it(
+    world: World,
+) -> None:
+    # A mutation sent with an Idempotency-Key runs inside the transaction that stores its
+    # answer, so its service kicks the relay before that commits (and it may roll back).
+    relay = world.gql.runtime.relay
+    invitee = await create_user(world.gql.runtime.auth)
+    await relay.drain()
+    published = relay.published
+
+    with pytest.raises(_RolledBack):
+        async with in_transaction():
+            await world.invite(invitee)
+            await relay.drain()
+            raise _RolledBack
+
+    assert relay.published == published  # no round ran on the transaction's connection
+    assert await relay.round() == 0  # and nothing of it was committed
