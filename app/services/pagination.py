@@ -20,21 +20,18 @@ up the branches' counts.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
-from uuid import UUID
 
 from app import errors, sql
+from app.services.cursors import Key, decode_cursor, encode_cursor
 from app.sql import Row, Sql
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
-Key = tuple[datetime, UUID]
 
 
 class Beyond:
@@ -76,31 +73,6 @@ def check_first(first: int | None, default: int) -> int:
     """The page size asked for (`default` when null), within 0..MAX_PAGE_SIZE."""
     checked = check_size("first", first)
     return default if checked is None else checked
-
-
-def encode_cursor(fingerprint: str, at: datetime, row_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{fingerprint}|{at.isoformat()}|{row_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str, fingerprint: str, name: str) -> Key:
-    """The (time, id) a cursor of this list names; BAD_USER_INPUT naming the argument
-    for anything else, a cursor of another list included."""
-    try:
-        issued_by, at, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("naive time")
-        key = moment.astimezone(UTC), UUID(row_id)
-    except (ValueError, OverflowError, binascii.Error, UnicodeError):
-        raise errors.BadUserInputError(
-            f"{name} is not a valid cursor: pass a cursor returned by this list"
-        ) from None
-    if issued_by != fingerprint:
-        raise errors.BadUserInputError(
-            f"{name} is a cursor of another list (other filters or another caller): "
-            "pass a cursor returned by this list"
-        )
-    return key
 
 
 class Paging(NamedTuple):
