@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.benchmark import load, servers
+from scripts.benchmark import FOLDER, load, servers
 from scripts.benchmark.fixture import RESPOND_CONNECTIONS, SENDS, Fixture, Timing
+
+METRICS = FOLDER / "metrics.txt"  # the server's /metrics after the run
 
 SERVER_CPU, WRK_CPU = 0, 1
 READS = ("pending", "invitations", "members")
@@ -114,6 +116,8 @@ def ours(
                 results.append(measure(server, scenario, part, c, timing, one_shot=True))
         time.sleep(2)
         idle, peak = server.rss_mib()
+        # What the server counted of the whole run, for a look at its Prometheus series.
+        METRICS.write_bytes(server.get("/metrics"))
     return results, {"idle_rss_mib": idle, "peak_rss_mib": peak}
 
 

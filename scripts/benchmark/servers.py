@@ -94,6 +94,10 @@ class Server:
         with urllib.request.urlopen(request, timeout=10) as response:
             return bytes(response.read())
 
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            return bytes(response.read())
+
     def rss_mib(self) -> tuple[float, float]:
         """Resident and peak resident memory of the server process, in MiB."""
         status = Path(f"/proc/{self.process.pid}/status").read_text()
