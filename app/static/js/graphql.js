@@ -9,15 +9,60 @@ export class ApiError extends Error {
   }
 }
 
+// In production the server runs only the documents of its manifest: one outside it means
+// this page's code is older or newer than the server's.
+const NOT_IN_LIST =
+  "The server does not accept this request from this version of the app. Reload the page.";
+
+// The ApiError of a GraphQL error from the server.
+function apiError(error) {
+  const code = error.extensions?.code ?? null;
+  return new ApiError(code === "PERSISTED_QUERY_NOT_IN_LIST" ? NOT_IN_LIST : error.message, code);
+}
+
+// Trusted documents: a response with this header says the server knows documents by id,
+// the SHA-256 of their UTF-8 text (app/documents.py), so a request may send the id alone.
+const ANNOUNCEMENT = "graphql-trusted-documents";
+
+async function documentId(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"));
+  return `sha256:${hex.join("")}`;
+}
+
 export class GraphQLClient {
   constructor({ endpoint = "/graphql", getToken, onUnauthenticated = () => {} }) {
     this.endpoint = endpoint;
     this.getToken = getToken;
     this.onUnauthenticated = onUnauthenticated;
+    this.trusted = false; // the last response announced trusted documents
+    this.ids = new Map(); // document -> Promise of its id
+    this.asText = new Set(); // documents the server did not know by id
   }
 
   // Resolve to `data`; reject with an ApiError carrying the first error's message and code.
+  // Once announced, a document goes by its id; if the server does not know the id, the
+  // request is sent again with the text, and that document is sent as text from then on.
   async request(query, variables = {}) {
+    const id = await this.#idOf(query);
+    if (id) {
+      const body = await this.#post({ documentId: id, variables });
+      if (body.errors?.[0]?.extensions?.code !== "PERSISTED_QUERY_NOT_FOUND") {
+        return this.#data(body);
+      }
+      this.asText.add(query);
+    }
+    return this.#data(await this.#post({ query, variables }));
+  }
+
+  // Hashing needs a secure context (https or localhost); elsewhere documents go as text.
+  #idOf(query) {
+    if (!this.trusted || this.asText.has(query) || !globalThis.crypto?.subtle) return null;
+    if (!this.ids.has(query)) this.ids.set(query, documentId(query));
+    return this.ids.get(query);
+  }
+
+  async #post(payload) {
     const headers = { "content-type": "application/json" };
     const token = this.getToken();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -26,7 +71,7 @@ export class GraphQLClient {
       response = await fetch(this.endpoint, {
         method: "POST",
         headers,
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify(payload),
       });
     } catch {
       throw new ApiError(
@@ -34,17 +79,19 @@ export class GraphQLClient {
         "NETWORK",
       );
     }
-    let body;
+    this.trusted = /\bsha256\b/.test(response.headers.get(ANNOUNCEMENT) ?? "");
     try {
-      body = await response.json();
+      return await response.json();
     } catch {
       throw new ApiError(`The server answered ${response.status} ${response.statusText}.`, "HTTP");
     }
+  }
+
+  #data(body) {
     if (body.errors?.length) {
-      const [first] = body.errors;
-      const code = first.extensions?.code ?? null;
-      if (code === "UNAUTHENTICATED") this.onUnauthenticated();
-      throw new ApiError(first.message, code);
+      const error = apiError(body.errors[0]);
+      if (error.code === "UNAUTHENTICATED") this.onUnauthenticated();
+      throw error;
     }
     return body.data;
   }
@@ -155,8 +202,7 @@ export class LiveClient {
       case "next":
         if (!operation) break;
         if (message.payload?.errors?.length) {
-          const [first] = message.payload.errors;
-          operation.sink.error(new ApiError(first.message, first.extensions?.code ?? null));
+          operation.sink.error(apiError(message.payload.errors[0]));
         } else {
           operation.sink.next(message.payload.data);
         }
@@ -167,7 +213,7 @@ export class LiveClient {
         const [first] = Array.isArray(message.payload)
           ? message.payload
           : [{ message: "Subscription refused." }];
-        operation.sink.error(new ApiError(first.message, first.extensions?.code ?? null));
+        operation.sink.error(apiError(first));
         break;
       }
       case "complete":
