@@ -25,6 +25,7 @@ from tests.test_concurrency import shared_database
 
 __all__ = ["shared_database"]  # the fixture, used by name
 COUNT = 15  # invitations raced in each test
+BATCH = 60  # invitations of the one batch deleted as it commits
 Outcomes = dict[str, list[str]]  # invitation id -> what one contender got, in order
 
 
@@ -164,3 +165,27 @@ async def test_answers_racing_deletes_have_one_winner_each(
             assert (accepted, deleted) == ("NOT_FOUND", "DeletedInvitation")
             assert row is None and members == 0
             assert await kinds(invitation_id) == {Kind.SENT: 1, Kind.DELETED: 1}
+
+
+async def test_a_batch_deleted_as_it_commits_answers_what_it_committed(
+    shared_database: str, runtime: Runtime, tmp_path: Path
+) -> None:
+    admin = await create_user(runtime.auth)
+    domain = await create_domain(admin, runtime)
+    role = await models.Role.get(domain_id=domain.id, name="member")
+    invitees = ",".join([str((await create_user(runtime.auth)).user.id) for _ in range(BATCH)])
+    email = admin.user.email
+    contenders = [
+        ("send", [f"{email}/{domain.id}:{role.id}:{invitees}"]),
+        ("delete-as-sent", [f"{email}/{domain.id}:{BATCH}"]),
+    ]
+
+    sender, deleter = await asyncio.to_thread(race, shared_database, contenders, tmp_path)
+
+    # Every invitation of the batch was committed and answered as such, though each was
+    # deleted by the other process as soon as it could be seen.
+    assert sorted(said for seen in sender.values() for said in seen) == ["Invitation"] * BATCH
+    assert set(sender) == {i for i, seen in deleter.items() if "DeletedInvitation" in seen}
+    assert all(set(seen) <= {"DeletedInvitation", "NOT_FOUND"} for seen in deleter.values())
+    for invitation_id in sender:
+        assert await kinds(invitation_id) == {Kind.SENT: 1, Kind.DELETED: 1}
