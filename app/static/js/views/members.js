@@ -82,7 +82,7 @@ function roleDialog(ctx, domain, member, onChanged) {
     body: h(
       "form",
       { className: "stack", id: formId, onsubmit },
-      h("p", { className: "wrap" }, `${name} is ${member.role.name} in ${domain.name}.`),
+      h("p", { className: "wrap" }, `${name}'s role in ${domain.name} is ${member.role.name}.`),
       field("New role", choice),
       messages.el,
     ),
@@ -138,7 +138,7 @@ export function membersTab(ctx, domain) {
     const name = member.user.name;
     const change = h(
       "button",
-      { type: "button", testid: "change-role-button", "aria-label": `Change the role of ${name}` },
+      { type: "button", testid: "change-role-button", "aria-label": `Change role of ${name}` },
       "Change role",
     );
     change.addEventListener("click", () => roleDialog(ctx, domain, member, done));
