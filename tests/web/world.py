@@ -98,6 +98,13 @@ class World:
         answered = self.call(RESPOND, {"id": invitation_id, "response": response}, invitee)
         assert answered["respondToInvitation"]["__typename"] == "Invitation", answered
 
+    def join(self, domain: Domain, *people: Person, role: str = "member") -> None:
+        """Each of `people` invited by the domain's owner with `role`, and accepting."""
+        for person, invitation_id in zip(
+            people, self.invite(domain, *people, role=role), strict=True
+        ):
+            self.answer(person, invitation_id, "ACCEPT")
+
     def resend(self, domain: Domain, invitation_id: str) -> None:
         resent = self.call(RESEND, {"id": invitation_id}, domain.owner)
         assert resent["resendInvitation"]["__typename"] == "Invitation", resent

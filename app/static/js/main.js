@@ -46,6 +46,9 @@ const ctx = {
   get live() {
     return live;
   },
+  // Why the user was taken to the page that comes next (left or removed from a domain);
+  // that page shows it once.
+  notice: null,
   // `replace` takes the place of the page in the history (a used invitation link is gone
   // from the Back button).
   navigate(hash, { replace = false } = {}) {

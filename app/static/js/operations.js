@@ -162,3 +162,25 @@ export const WEBHOOK_DELIVERIES = `query WebhookDeliveries($domainId: ID!, $firs
     }
   }
 }`;
+
+// Member management: change a member's role, remove a member, leave, and the Members table's
+// live feed. Each mutation answers the member or the membership that ended.
+export const CHANGE_MEMBER_ROLE = `mutation ChangeMemberRole($domainId: ID!, $userId: ID!, $roleId: ID!) {
+  changeMemberRole(domainId: $domainId, userId: $userId, roleId: $roleId) {
+    ${ERROR} ... on Member { user { id } role { id name } }
+  }
+}`;
+
+export const REMOVE_MEMBER = `mutation RemoveMember($domainId: ID!, $userId: ID!) {
+  removeMember(domainId: $domainId, userId: $userId) {
+    ${ERROR} ... on RemovedMember { domainId userId }
+  }
+}`;
+
+export const LEAVE_DOMAIN = `mutation LeaveDomain($domainId: ID!) {
+  leaveDomain(domainId: $domainId) { ${ERROR} ... on RemovedMember { domainId userId } }
+}`;
+
+export const MEMBER_EVENTS = `subscription MemberEvents($domainId: ID!) {
+  memberEvents(domainId: $domainId) { id kind at user { id } role { name } }
+}`;

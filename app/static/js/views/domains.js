@@ -84,6 +84,9 @@ export function domainsView(ctx) {
     render: domainsTable,
     placeholder: skeleton(3),
   });
+  const messages = messageBox();
+  if (ctx.notice) messages.info(ctx.notice);
+  ctx.notice = null;
   const popup = pendingPopup(ctx);
   const onReceived = () => popup.check();
   const onAnswered = () => list.reload();
@@ -105,6 +108,7 @@ export function domainsView(ctx) {
         "Pending invitations",
       ),
     ),
+    messages.el,
     list.el,
     createForm(ctx, list.reload),
   );
