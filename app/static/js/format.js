@@ -69,6 +69,25 @@ export function sentAt(invitation) {
   return invitation.resentAt ?? invitation.createdAt;
 }
 
+// When a pending invitation lapses ("expires in 3 days"), or when an expired one did; null
+// for the others. The exact time on hover, as every relative time.
+export function expiry(invitation) {
+  const verb = { PENDING: "expires", EXPIRED: "expired" }[invitation.status];
+  if (!verb) return null;
+  return h(
+    "span",
+    { className: "expiry muted small", testid: "expiry" },
+    `${verb} `,
+    when(invitation.expiresAt),
+  );
+}
+
+// The inviter's note, as plain text whose line breaks show; null when there is none.
+export function inviterMessage(message, testid = "invitation-message") {
+  if (!message) return null;
+  return h("blockquote", { className: "invite-message wrap", testid }, message);
+}
+
 // A name or other user-given text that may be long: clipped by the stylesheet, whole in `title`.
 export function clip(text, className = "") {
   return h("span", { className: `clip ${className}`.trim(), title: text }, text);
