@@ -137,7 +137,7 @@ function invitationRows(invitation, open, action) {
     h("td", {}, invitee(invitation)),
     h("td", {}, clip(invitation.role.name)),
     h("td", {}, clip(invitation.invitedBy.name)),
-    h("td", {}, h("span", { className: "badges" }, badges), expiry(invitation)),
+    h("td", {}, h("div", {}, h("span", { className: "badges" }, badges), expiry(invitation))),
     h("td", {}, when(invitation.createdAt)),
     h("td", {}, when(invitation.confirmedAt)),
     h("td", {}, when(invitation.rejectedAt)),

@@ -27,8 +27,12 @@ export function pendingView(ctx) {
       { testid: "pending-item", "data-id": invitation.id },
       h("td", {}, clip(invitation.domain.name), " ", resentMarker(invitation)),
       h("td", {}, clip(invitation.role.name)),
-      h("td", {}, clip(invitation.invitedBy.name), inviterMessage(invitation.message)),
-      h("td", {}, when(sentAt(invitation)), expiry(invitation)),
+      h(
+        "td",
+        {},
+        h("div", {}, clip(invitation.invitedBy.name), inviterMessage(invitation.message)),
+      ),
+      h("td", {}, h("div", {}, when(sentAt(invitation)), " ", expiry(invitation))),
       h(
         "td",
         {},
