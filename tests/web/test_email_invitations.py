@@ -105,6 +105,7 @@ def test_addresses_are_split_checked_one_by_one_and_each_result_is_shown_in_orde
             "inviteeIds": [bo.id],
             "emails": [new_one, new_two, taken, cy.email],
             "roleId": acme.roles["member"],
+            "message": None,  # none was written
         }
     ]
     expect(page.get_by_test_id("send-dialog").get_by_role("alert")).to_have_text(

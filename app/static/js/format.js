@@ -10,13 +10,14 @@ const HOUR = 60 * MINUTE;
 const DAY_SECONDS = 24 * HOUR;
 const TICK_MS = 30_000;
 
-// "now", "2 minutes ago", "yesterday"; past a week, the date.
+// "now", "2 minutes ago", "yesterday", "in 1 hour"; past a week, the date. A unit is used
+// while it rounds below the next one (59 minutes, then 1 hour: never "60 minutes").
 export function relative(date, now = Date.now()) {
   const seconds = (date.getTime() - now) / 1000;
   const size = Math.abs(seconds);
   if (size < MINUTE) return RELATIVE.format(0, "second");
-  if (size < HOUR) return RELATIVE.format(Math.round(seconds / MINUTE), "minute");
-  if (size < DAY_SECONDS) return RELATIVE.format(Math.round(seconds / HOUR), "hour");
+  if (size < HOUR - MINUTE / 2) return RELATIVE.format(Math.round(seconds / MINUTE), "minute");
+  if (size < DAY_SECONDS - HOUR / 2) return RELATIVE.format(Math.round(seconds / HOUR), "hour");
   if (size < 7 * DAY_SECONDS) return RELATIVE.format(Math.round(seconds / DAY_SECONDS), "day");
   return DAY.format(date);
 }
@@ -67,6 +68,25 @@ export function plural(count, one, many = `${one}s`) {
 // When an invitation last reached its invitee: its resend, else its creation.
 export function sentAt(invitation) {
   return invitation.resentAt ?? invitation.createdAt;
+}
+
+// When a pending invitation lapses ("expires in 3 days"), or when an expired one did; null
+// for the others. The exact time on hover, as every relative time.
+export function expiry(invitation) {
+  const verb = { PENDING: "expires", EXPIRED: "expired" }[invitation.status];
+  if (!verb) return null;
+  return h(
+    "span",
+    { className: "expiry muted small", testid: "expiry" },
+    `${verb} `,
+    when(invitation.expiresAt),
+  );
+}
+
+// The inviter's note, as plain text whose line breaks show; null when there is none.
+export function inviterMessage(message, testid = "invitation-message") {
+  if (!message) return null;
+  return h("blockquote", { className: "invite-message wrap", testid }, message);
 }
 
 // A name or other user-given text that may be long: clipped by the stylesheet, whole in `title`.

@@ -4,7 +4,7 @@ const USER = "id name email";
 const ROLE = "id name actions builtIn";
 const ERROR = "__typename ... on UserError { code message }";
 const INVITATION = `id status createdAt updatedAt confirmedAt rejectedAt resentAt resendCount
-  domain { id name } invitee { ${USER} } invitedBy { ${USER} } role { id name }`;
+  expiresAt message domain { id name } invitee { ${USER} } invitedBy { ${USER} } role { id name }`;
 const HISTORY = "history { kind at actor { name } }";
 // Invitations of a domain's table: the address invited, and how its e-mail fared.
 const ADDRESSED = "inviteeEmail emailDelivery { status attempts lastError sentAt }";
@@ -75,9 +75,12 @@ export const INVITE_CANDIDATES = `query InviteCandidates(
 
 // One result per id, then one per address, each in input order.
 export const SEND_INVITATIONS = `mutation SendInvitations(
-  $domainId: ID!, $inviteeIds: [ID!], $emails: [String!], $roleId: ID!
+  $domainId: ID!, $inviteeIds: [ID!], $emails: [String!], $roleId: ID!, $message: String
 ) {
-  sendInvitations(domainId: $domainId, inviteeIds: $inviteeIds, emails: $emails, roleId: $roleId) {
+  sendInvitations(
+    domainId: $domainId, inviteeIds: $inviteeIds, emails: $emails, roleId: $roleId,
+    message: $message
+  ) {
     ${ERROR}
     ... on SendInvitationsPayload {
       results {

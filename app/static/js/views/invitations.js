@@ -6,8 +6,10 @@ import {
   clip,
   deliveryBadge,
   deliverySummary,
+  expiry,
   invitee,
   inviteeName,
+  inviterMessage,
   resentMarker,
   statusBadge,
   when,
@@ -25,6 +27,7 @@ const STATUSES = [
   ["PENDING", "Pending"],
   ["ACCEPTED", "Accepted"],
   ["REJECTED", "Rejected"],
+  ["EXPIRED", "Expired"],
 ];
 const EVENT_LABEL = {
   SENT: "Sent",
@@ -36,16 +39,20 @@ const EVENT_LABEL = {
   CLAIMED: "Claimed",
 };
 
+// A declined or expired invitation can be sent again (same invitation, pending anew).
+const RESEND_ACTION = {
+  mutation: RESEND,
+  field: "resendInvitation",
+  testid: "resend-button",
+  title: "Resend invitation",
+  confirmLabel: "Resend",
+  text: (who) => `This will resend the invitation to ${who}.`,
+  done: (who) => `Invitation resent to ${who}.`,
+};
+
 const ROW_ACTIONS = {
-  REJECTED: {
-    mutation: RESEND,
-    field: "resendInvitation",
-    testid: "resend-button",
-    title: "Resend invitation",
-    confirmLabel: "Resend",
-    text: (who) => `This will resend the invitation to ${who}.`,
-    done: (who) => `Invitation resent to ${who}.`,
-  },
+  REJECTED: RESEND_ACTION,
+  EXPIRED: RESEND_ACTION,
   PENDING: {
     mutation: DELETE,
     field: "deleteInvitation",
@@ -75,11 +82,12 @@ function history(invitation) {
   );
 }
 
-// The details panel: the history, and how the e-mail fared (the mail server's last answer
-// included, for screens without hover).
+// The details panel: the inviter's message, the history, and how the e-mail fared (the mail
+// server's last answer included, for screens without hover).
 function details(invitation) {
   const delivery = invitation.emailDelivery;
   return [
+    inviterMessage(invitation.message),
     history(invitation),
     delivery
       ? h(
@@ -129,7 +137,7 @@ function invitationRows(invitation, open, action) {
     h("td", {}, invitee(invitation)),
     h("td", {}, clip(invitation.role.name)),
     h("td", {}, clip(invitation.invitedBy.name)),
-    h("td", {}, h("span", { className: "badges" }, badges)),
+    h("td", {}, h("div", {}, h("span", { className: "badges" }, badges), expiry(invitation))),
     h("td", {}, when(invitation.createdAt)),
     h("td", {}, when(invitation.confirmedAt)),
     h("td", {}, when(invitation.rejectedAt)),

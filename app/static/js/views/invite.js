@@ -6,7 +6,7 @@
 // carries a Referer (the server's referrer-policy, and the page's own), and once the link is
 // used its history entry is replaced.
 import { clear, h } from "../dom.js";
-import { when } from "../format.js";
+import { inviterMessage, when } from "../format.js";
 import { ApiError, isUserError } from "../graphql.js";
 import { CLAIM_INVITATION, INVITATION_BY_TOKEN } from "../operations.js";
 import { busy, loadable, messageBox, skeleton } from "../states.js";
@@ -87,13 +87,7 @@ function summary(preview) {
       strong(preview.roleName),
       ".",
     ),
-    preview.message
-      ? h(
-          "blockquote",
-          { className: "invite-message wrap", testid: "invite-message" },
-          preview.message,
-        )
-      : null,
+    inviterMessage(preview.message, "invite-message"),
     h("p", { className: "muted small" }, "The link expires ", when(preview.expiresAt), "."),
   ];
 }

@@ -1,6 +1,6 @@
 // "View All": every pending invitation of the caller, ten a page.
 import { focusInList, h } from "../dom.js";
-import { clip, resentMarker, sentAt, when } from "../format.js";
+import { clip, expiry, inviterMessage, resentMarker, sentAt, when } from "../format.js";
 import { PENDING_INVITATIONS } from "../operations.js";
 import { messageBox } from "../states.js";
 import { dataTable, pagedTable } from "../table.js";
@@ -27,8 +27,12 @@ export function pendingView(ctx) {
       { testid: "pending-item", "data-id": invitation.id },
       h("td", {}, clip(invitation.domain.name), " ", resentMarker(invitation)),
       h("td", {}, clip(invitation.role.name)),
-      h("td", {}, clip(invitation.invitedBy.name)),
-      h("td", {}, when(sentAt(invitation))),
+      h(
+        "td",
+        {},
+        h("div", {}, clip(invitation.invitedBy.name), inviterMessage(invitation.message)),
+      ),
+      h("td", {}, h("div", {}, when(sentAt(invitation)), " ", expiry(invitation))),
       h(
         "td",
         {},

@@ -4,7 +4,7 @@
 
 import { modal } from "../dialogs.js";
 import { clear, focusInList, h } from "../dom.js";
-import { clip, plural, resentMarker, sentAt, when } from "../format.js";
+import { clip, expiry, inviterMessage, plural, resentMarker, sentAt, when } from "../format.js";
 import { PENDING_INVITATIONS } from "../operations.js";
 import { loadable, messageBox, skeleton } from "../states.js";
 import { answerButtons, invitationSentence } from "./answer.js";
@@ -73,7 +73,10 @@ export function pendingPopup(ctx) {
           clip(invitation.invitedBy.name),
           " · ",
           when(sentAt(invitation)),
+          " · ",
+          expiry(invitation),
         ),
+        inviterMessage(invitation.message),
       ),
       h(
         "div",

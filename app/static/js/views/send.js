@@ -15,6 +15,7 @@ const SEARCH_MIN = 2;
 const SEARCH_MAX = 100; // inviteCandidates(search:) takes 2 to 100 characters
 const SHOWN = 10;
 const SEND_MAX = 100; // people and addresses together, per sendInvitations
+const MESSAGE_MAX = 500; // sendInvitations(message:), trimmed
 
 // Why a candidate cannot be picked, if they cannot.
 function unavailable(candidate) {
@@ -69,6 +70,8 @@ export function sendInvitationDialog(ctx, domain, onSent) {
   });
   const chosen = h("ul", { className: "chips", "aria-label": "Selected people" });
   const addresses = addressBox({ id: "invite-addresses", onInput: () => updateSubmit() });
+  const note = h("textarea", { id: "invite-note", rows: 3, testid: "invite-note" });
+  const noteLimit = lengthLimit(note, { max: MESSAGE_MAX, what: "A message", counted: true });
   const role = h(
     "select",
     { id: "role-select", testid: "role-select", required: true },
@@ -213,6 +216,7 @@ export function sendInvitationDialog(ctx, domain, onSent) {
           inviteeIds: invitees.map((u) => u.id),
           emails,
           roleId: role.value,
+          message: note.value.trim() || null,
         };
         const payload = unwrap(
           (await ctx.api.request(SEND_INVITATIONS, variables)).sendInvitations,
@@ -251,6 +255,15 @@ export function sendInvitationDialog(ctx, domain, onSent) {
     ),
     addresses.below,
     field("Role", role),
+    // The count is outside the label, so that it describes the box rather than names it.
+    h(
+      "div",
+      { className: "field" },
+      h("label", { for: "invite-note" }, "Message (optional)"),
+      note,
+      noteLimit.count,
+      noteLimit.hint,
+    ),
     messages.el,
     results,
   );
