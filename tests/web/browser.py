@@ -45,6 +45,15 @@ def sign_in(page: Page, person: Person) -> None:
 PICKABLE = "[data-testid=user-option]:enabled"
 
 
+def resend(page: Page, row: Locator, invitee: str) -> None:
+    """Resend a row's invitation, through the confirmation naming its invitee."""
+    row.get_by_test_id("resend-button").click()
+    expect(page.get_by_test_id("confirm-dialog")).to_contain_text(
+        f"This will resend the invitation to {invitee}"
+    )
+    page.get_by_test_id("confirm-button").click()
+
+
 def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -19,6 +19,7 @@ from tests.web.browser import (
     assert_no_sideways_scroll,
     axe_run,
     describe,
+    resend,
     screenshot,
     sign_in,
 )
@@ -187,11 +188,7 @@ def test_sent_with_a_message_it_shows_then_expires_and_is_resent(
 
     admin_page.get_by_test_id("status-filter").select_option(label="Expired")
     expect(row).to_have_count(1)
-    row.get_by_test_id("resend-button").click()
-    expect(admin_page.get_by_test_id("confirm-dialog")).to_contain_text(
-        f"This will resend the invitation to {ivy.name}"
-    )
-    admin_page.get_by_test_id("confirm-button").click()
+    resend(admin_page, row, ivy.name)
     expect(row).to_have_count(0)  # the filter still shows Expired only
     admin_page.get_by_test_id("status-filter").select_option("")
     expect(row).to_have_attribute("data-status", "PENDING")

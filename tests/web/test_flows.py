@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.web.browser import DESKTOP, PICKABLE, screenshot, sign_in
+from tests.web.browser import DESKTOP, PICKABLE, resend, screenshot, sign_in
 from tests.web.conftest import OpenApp
 from tests.web.world import PASSWORD, World
 
@@ -140,11 +140,7 @@ def test_invite_seven_answer_in_the_popup_resend_delete_and_see_the_member(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(bob.name)
 
-    bob_row.get_by_test_id("resend-button").click()
-    expect(admin_page.get_by_test_id("confirm-dialog")).to_contain_text(
-        f"This will resend the invitation to {bob.name}"
-    )
-    admin_page.get_by_test_id("confirm-button").click()
+    resend(admin_page, bob_row, bob.name)
     expect(rows).to_have_count(0)  # the filter still shows Rejected only
     admin_page.get_by_test_id("status-filter").select_option("")
     expect(bob_row).to_have_attribute("data-status", "PENDING")
