@@ -32,6 +32,12 @@ class Answer:
         return self.body.get("data") if ok else None
 
     @property
+    def problem(self) -> str:
+        """The status and the first error's code and message, to count failures by."""
+        first = (self.body.get("errors") or [{}])[0]
+        return f"{self.status} {self.codes[:1]} {str(first.get('message'))[:80]}"
+
+    @property
     def codes(self) -> list[str]:
         """The `extensions.code` of each top-level error."""
         return [(e.get("extensions") or {}).get("code", "?") for e in self.body.get("errors", [])]
@@ -53,8 +59,9 @@ async def post(
         response = await http.post(
             url, json={"query": query, "variables": variables}, headers=headers
         )
-    except httpx.TransportError:
-        return Answer(None, {}, False, time.perf_counter() - started)
+    except httpx.TransportError as exc:
+        failed = {"errors": [{"message": f"{type(exc).__name__} {exc}"}]}
+        return Answer(None, failed, False, time.perf_counter() - started)
     replayed = response.headers.get("idempotent-replayed") == "true"
     return Answer(response.status_code, _json(response), replayed, response.elapsed.total_seconds())
 

@@ -54,6 +54,7 @@ class Ledger:
     conflicts: int = 0  # 409 while the dead request's claim was still leased
     committed_unseen: int = 0  # a lost request whose retry was a replay: it had committed
     unresolved: int = 0
+    unanswered_retries: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     acknowledged: Counter[str] = field(default_factory=Counter)  # event kind -> count
 
@@ -61,7 +62,7 @@ class Ledger:
         """Count an answer; its data, or None when it failed."""
         data = answer.data
         if data is None:
-            self.errors[f"{answer.status} {answer.codes}"] += 1
+            self.errors[answer.problem] += 1
             return None
         [payload] = data.values()
         results = payload.get("results") or [payload]
@@ -109,7 +110,7 @@ async def client(http: httpx.AsyncClient, url: str, world: World, ledger: Ledger
         if batch is None:
             return
         for index in random.sample(range(BATCH), RESPONSES):
-            response = random.choice(["ACCEPT", "REJECT"])
+            response = random.choice(["ACCEPT", "DECLINE"])
             variables = {"id": batch["results"][index]["id"], "response": response}
             token = world.invitees[index][0]
             if await ledger.run(http, url, Mutation(token, RESPOND, variables)) is None:
@@ -128,6 +129,7 @@ async def retry_lost(http: httpx.AsyncClient, url: str, ledger: Ledger) -> float
         ledger.retries += len(pending)
         waiting = [m for m, a in zip(pending, answers, strict=True) if a.status in (None, 409)]
         ledger.conflicts += sum(a.status == 409 for a in answers)
+        ledger.unanswered_retries.update(a.problem for a in answers if a.status is None)
         for answer in answers:
             if answer.status not in (None, 409):
                 ledger.committed_unseen += answer.replayed
@@ -162,7 +164,7 @@ async def check(url: str, ledger: Ledger) -> dict[str, int]:
 async def crash(engine: str, rounds: int, clients: int) -> dict[str, Any]:
     ledger, waits = Ledger(), []
     log = stack.log_file(f"crash-{engine}")
-    with stack.fresh_database(engine, "faults_crash") as url:
+    async with stack.fresh_database(engine, "faults_crash") as url:
         env = {"DATABASE_URL": url}
         async with httpx.AsyncClient(timeout=60) as http:
             server = stack.start("crash", env, log)
@@ -172,6 +174,7 @@ async def crash(engine: str, rounds: int, clients: int) -> dict[str, Any]:
                 await crash_round(http, server, world, ledger, clients)
                 server = stack.start("crash", env, log)
                 waits.append(round(await retry_lost(http, server.url, ledger), 1))
+                ledger.errors["restarted server exited"] += server.process.poll() is not None
             server.stop()
         violations = await check(url, ledger)
     return {
@@ -186,6 +189,7 @@ async def crash(engine: str, rounds: int, clients: int) -> dict[str, Any]:
         "seconds until every retry was answered": waits,
         "committed while the client saw a connection error": ledger.committed_unseen,
         "unresolved after retries": ledger.unresolved,
+        "retries without an answer": dict(ledger.unanswered_retries),
         "error answers": dict(ledger.errors),
         "acknowledged": dict(ledger.acknowledged),
         "violations": violations,

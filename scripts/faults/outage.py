@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -167,10 +166,8 @@ async def run(
 
 async def redis_outages(seconds: float) -> dict[str, Any]:
     logs = [stack.log_file(f"redis-{name}") for name in "ab"]
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        stack.fresh_database("postgres", "faults_redis") as url,
-    ):
+    async with stack.fresh_database("postgres", "faults_redis") as url:
+        folder = stack.log_file("redis-server").parent
         redis = RedisServer(Path(folder))
         redis.start()
         try:

@@ -82,7 +82,7 @@ async def respond(http: httpx.AsyncClient, world: World, traffic: Traffic) -> No
     if not edges or not edges["edges"]:
         return
     invitation = random.choice(edges["edges"])["node"]["id"]
-    response = random.choices(["ACCEPT", "REJECT"], weights=[1, 3])[0]
+    response = random.choices(["ACCEPT", "DECLINE"], weights=[1, 3])[0]
     variables = {"id": invitation, "response": response}
     data = traffic.count(await post(http, url, RESPOND, variables, token))
     if data.get("respondToInvitation", {}).get("status") == "REJECTED":
@@ -128,23 +128,31 @@ async def user(world: World, traffic: Traffic, until: float) -> None:
             await action(http, world, traffic)
 
 
-async def committed(url: str, world: World, receivers: list[str]) -> tuple[int, int]:
-    """Events of the domains, and SENT/RESENT events of the receivers, in the database."""
+@dataclass(frozen=True)
+class Committed:
+    events: int  # every invitation event (the admin follows every domain)
+    received: int  # SENT and RESENT events of the receivers
+    sent: Counter[str]  # SENT and RESENT events per invitation of the receivers
+    deleted: set[str]  # of those, the ones deleted since
+
+
+async def committed(url: str, receivers: list[str]) -> Committed:
     events = await stack.scalar(url, "SELECT count(*) FROM invitation_event")
     ids = ", ".join(f"'{r}'" for r in receivers)
-    where = f"kind IN ('SENT', 'RESENT') AND invitee_id IN ({ids})"
-    return events, sum((await stack.events_by_kind(url, where)).values())
+    mine = f"SELECT invitation_id, kind FROM invitation_event WHERE invitee_id IN ({ids})"
+    found = [(str(invitation), str(kind)) for invitation, kind in await stack.rows(url, mine)]
+    received = [i for i, kind in found if kind in ("SENT", "RESENT")]
+    deleted = {i for i, kind in found if kind == "DELETED"}
+    return Committed(events, len(received), Counter(received), deleted)
 
 
-async def drained(
-    url: str, world: World, receivers: list[str], seen: list[Deliveries]
-) -> tuple[int, int]:
+async def drained(url: str, receivers: list[str], seen: list[Deliveries]) -> Committed:
     """Wait (bounded) until the subscribers have seen every committed event."""
     deadline = time.monotonic() + DRAIN
     while True:
-        expected = await committed(url, world, receivers)
-        delivered = (seen[0].unique, sum(d.unique for d in seen[1:]))
-        if delivered >= expected or time.monotonic() > deadline:
+        expected = await committed(url, receivers)
+        delivered = (seen[0].unique, sum(len(d.ids) for d in seen[1:]))
+        if delivered >= (expected.events, expected.received) or time.monotonic() > deadline:
             return expected
         await asyncio.sleep(1)
 
@@ -164,15 +172,16 @@ async def run(url: str, servers_: list[Any], seconds: float, clients: int) -> di
     await asyncio.gather(*(user(world, traffic, until) for _ in range(clients)))
     seen = [deliveries for _, deliveries, _ in sockets]
     receivers = [user_id for _, user_id in world.invitees[:RECEIVERS]]
-    events, received = await drained(url, world, receivers, seen)
+    expected = await drained(url, receivers, seen)
     for subscriber, _, task in sockets:
         task.cancel()
         await subscriber.close()
-    return figures(traffic, seen, events, received)
+    return figures(traffic, seen, expected)
 
 
-def figures(traffic: Traffic, seen: list[Deliveries], events: int, received: int) -> dict[str, Any]:
+def figures(traffic: Traffic, seen: list[Deliveries], expected: Committed) -> dict[str, Any]:
     fives = sum(n for status, n in traffic.statuses.items() if status.startswith("5"))
+    missing = expected.sent - Counter(i for d in seen[1:] for i in d.ids)
     return {
         "requests": len(traffic.seconds),
         "statuses": dict(traffic.statuses),
@@ -181,18 +190,22 @@ def figures(traffic: Traffic, seen: list[Deliveries], events: int, received: int
         "top-level error codes": dict(traffic.codes),
         "latency p50 ms": round(percentile(traffic.seconds, 50) * 1000, 1),
         "latency p99 ms": round(percentile(traffic.seconds, 99) * 1000, 1),
-        "invitationEvents committed": events,
+        "invitationEvents committed": expected.events,
         "invitationEvents delivered (distinct)": seen[0].unique,
         "invitationEvents delivered (with repeats)": len(seen[0].ids),
-        f"invitationReceived of {RECEIVERS} users: SENT+RESENT committed": received,
-        "invitationReceived delivered (distinct)": sum(d.unique for d in seen[1:]),
+        f"invitationReceived of {RECEIVERS} users: SENT+RESENT committed": expected.received,
+        "invitationReceived delivered": sum(len(d.ids) for d in seen[1:]),
+        "invitationReceived SENT/RESENT not delivered": missing.total(),
+        "of which the invitation was deleted since": sum(
+            n for i, n in missing.items() if i in expected.deleted
+        ),
         "subscription errors": sum(sum(d.errors.values()) for d in seen),
     }
 
 
 async def soak(seconds: float, clients: int) -> dict[str, Any]:
     logs = [stack.log_file(f"soak-{name}") for name in "ab"]
-    with stack.fresh_database("postgres", "faults_soak") as url:
+    async with stack.fresh_database("postgres", "faults_soak") as url:
         env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL}
         with stack.start("a", env, logs[0]) as a, stack.start("b", env, logs[1]) as b:
             result = await run(url, [a, b], seconds, clients)

@@ -4,9 +4,10 @@ and plain SQL on that database for the checks."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,16 @@ from scripts.benchmark import FOLDER, database, servers
 from scripts.faults import POSTGRES_URL
 
 
-@contextmanager
-def fresh_database(engine: str, name: str) -> Iterator[str]:
+@asynccontextmanager
+async def fresh_database(engine: str, name: str) -> AsyncIterator[str]:
     """The URL of a new empty database: a SQLite file, or a PostgreSQL database dropped
-    when the block ends."""
-    url = database.fresh(None if engine == "sqlite" else f"{POSTGRES_URL}/postgres", name)
+    when the block ends (the bench's functions run their own event loop: in a thread)."""
+    server = None if engine == "sqlite" else f"{POSTGRES_URL}/postgres"
+    url = await asyncio.to_thread(database.fresh, server, name)
     try:
         yield url
     finally:
-        database.drop(url)
+        await asyncio.to_thread(database.drop, url)
 
 
 def log_file(name: str) -> Path:
