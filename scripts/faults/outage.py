@@ -6,6 +6,7 @@ committed event reached the subscriber once Redis was back, and what the servers
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -17,13 +18,26 @@ import httpx
 
 from scripts.benchmark import servers
 from scripts.faults import stack
-from scripts.faults.client import Deliveries, own_domain, post, subscribed
+from scripts.faults.client import JSON, Deliveries, own_domain, post, subscribed
 from scripts.faults.documents import DELETE, EVENTS, SEND
 from scripts.measure_subscriptions import sign_up
 from tests.processes import RedisServer
 
 BEFORE, AFTER, DRAIN = 3.0, 5.0, 30.0  # seconds around each outage; the most to wait after
 MENTIONS = re.compile(r"redis|broker|publish|relay", re.I)
+
+
+SUCCESS = {"Invitation", "DeletedInvitation"}
+
+
+@dataclass(frozen=True)
+class World:
+    """The two servers' URLs, the admin, the domain and member role, the invitees."""
+
+    urls: list[str]
+    admin: str
+    domain: tuple[str, str]
+    invitees: list[str]
 
 
 @dataclass
@@ -35,62 +49,58 @@ class Mutations:
     def between(self, start: float, end: float) -> list[tuple[float, float, bool]]:
         return [m for m in self.sent if start <= m[0] <= end]
 
+    async def send(
+        self, http: httpx.AsyncClient, url: str, query: str, variables: JSON, token: str
+    ) -> JSON:
+        """One mutation, timed; its (first) result."""
+        started = time.perf_counter()
+        answer = await post(http, url, query, variables, token)
+        [payload] = (answer.data or {"": {}}).values()
+        result: JSON = (payload.get("results") or [payload])[0]
+        self.sent.append((started, answer.seconds, result.get("__typename") in SUCCESS))
+        return result
 
-async def mutate(
-    urls: list[str],
-    admin: str,
-    domain: tuple[str, str],
-    invitees: list[str],
-    log: Mutations,
-    stop: asyncio.Event,
-) -> None:
+
+async def mutate(world: World, log: Mutations, stop: asyncio.Event) -> None:
     """Invite one user then delete the invitation, again and again, through both servers."""
+    (domain, member), admin = world.domain, world.admin
     async with httpx.AsyncClient(timeout=60) as http:
-        number = 0
-        while not stop.is_set():
-            number += 1
-            url = urls[number % 2]
-            variables = {
-                "domainId": domain[0],
-                "inviteeIds": [invitees[number % len(invitees)]],
-                "roleId": domain[1],
-            }
-            started = time.monotonic()
-            answer = await post(http, url, SEND, variables, admin)
-            [result] = ((answer.data or {}).get("sendInvitations") or {}).get("results", [{}])
-            log.sent.append((started, answer.seconds, result.get("__typename") == "Invitation"))
-            if "id" in result:
-                started = time.monotonic()
-                answer = await post(http, url, DELETE, {"id": result["id"]}, admin)
-                ok = (answer.data or {}).get("deleteInvitation", {}).get(
-                    "__typename"
-                ) == "DeletedInvitation"
-                log.sent.append((started, answer.seconds, ok))
+        for number in itertools.count():
+            if stop.is_set():
+                return
+            url, invitee = world.urls[number % 2], world.invitees[number % len(world.invitees)]
+            variables = {"domainId": domain, "inviteeIds": [invitee], "roleId": member}
+            sent = await log.send(http, url, SEND, variables, admin)
+            if "id" in sent:
+                await log.send(http, url, DELETE, {"id": sent["id"]}, admin)
 
 
 def lines(logs: list[Path]) -> list[str]:
     return [line for log in logs for line in log.read_text().splitlines()]
 
 
-async def outage(
-    fault: Callable[[], Awaitable[None]],
-    urls: list[str],
-    world: tuple[str, tuple[str, str], list[str]],
-    url: str,
-    seen: Deliveries,
-    logs: list[Path],
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Stage:
+    """What an outage plays on: the world, its database, the subscriber, the server logs."""
+
+    world: World
+    database: str
+    seen: Deliveries
+    logs: list[Path]
+
+
+async def outage(fault: Callable[[], Awaitable[None]], stage: Stage) -> dict[str, Any]:
     """Mutations before, during and after `fault`; then wait for the deliveries."""
-    log, stop = Mutations(), asyncio.Event()
-    task = asyncio.create_task(mutate(urls, *world, log, stop))
+    log, stop, seen, logs = Mutations(), asyncio.Event(), stage.seen, stage.logs
+    task = asyncio.create_task(mutate(stage.world, log, stop))
     await asyncio.sleep(BEFORE)
-    logged, start = len(lines(logs)), time.monotonic()
+    logged, start = len(lines(logs)), time.perf_counter()
     await fault()
-    end = time.monotonic()
+    end = time.perf_counter()
     await asyncio.sleep(AFTER)
     stop.set()
     await task
-    committed = await drain(url, seen)
+    committed = await drain(stage.database, seen)
     during = log.between(start, end)
     new_lines = lines(logs)[logged:]
     return {
@@ -113,10 +123,10 @@ async def outage(
 
 async def drain(url: str, seen: Deliveries) -> int:
     """The events committed, once the subscriber has them all (or DRAIN s passed)."""
-    deadline = time.monotonic() + DRAIN
+    deadline = time.perf_counter() + DRAIN
     while True:
         committed = await stack.scalar(url, "SELECT count(*) FROM invitation_event")
-        if seen.unique >= committed or time.monotonic() > deadline:
+        if seen.unique >= committed or time.perf_counter() > deadline:
             return committed
         await asyncio.sleep(0.5)
 
@@ -139,25 +149,25 @@ def frozen(redis: RedisServer, seconds: float) -> Callable[[], Awaitable[None]]:
     return fault
 
 
-async def run(
-    url: str,
-    a: servers.Server,
-    b: servers.Server,
-    redis: RedisServer,
-    logs: list[Path],
-    seconds: float,
-) -> dict[str, Any]:
+async def populate(a: servers.Server, b: servers.Server) -> World:
     async with httpx.AsyncClient(base_url=b.base, timeout=60) as http:
         admin, _ = await sign_up(http, "admin@outage.example")
         domain = await own_domain(http, admin, "Outage")
         invitees = [(await sign_up(http, f"invitee{i}@outage.example"))[1] for i in range(20)]
-    subscriber, seen, task = await subscribed(a.url, admin, "", [(EVENTS, {"domainId": domain[0]})])
+    return World([a.url, b.url], admin, domain, invitees)
+
+
+async def run(
+    database: str, a: servers.Server, b: servers.Server, redis: RedisServer, seconds: float
+) -> dict[str, Any]:
+    world = await populate(a, b)
+    events = [(EVENTS, {"domainId": world.domain[0]})]
+    subscriber, seen, task = await subscribed(a.url, world.admin, "", events)
     await asyncio.sleep(1)  # subscribe has no acknowledgement
-    world = (admin, domain, invitees)
-    urls = [a.url, b.url]
+    stage = Stage(world, database, seen, [a.log, b.log])
     result = {
-        "stopped": await outage(stopped(redis, seconds), urls, world, url, seen, logs),
-        "frozen": await outage(frozen(redis, seconds), urls, world, url, seen, logs),
+        "stopped": await outage(stopped(redis, seconds), stage),
+        "frozen": await outage(frozen(redis, seconds), stage),
     }
     task.cancel()
     await subscriber.close()
@@ -167,12 +177,11 @@ async def run(
 async def redis_outages(seconds: float) -> dict[str, Any]:
     logs = [stack.log_file(f"redis-{name}") for name in "ab"]
     async with stack.fresh_database("postgres", "faults_redis") as url:
-        folder = stack.log_file("redis-server").parent
-        redis = RedisServer(Path(folder))
+        redis = RedisServer(logs[0].parent)
         redis.start()
         try:
             env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "LOG_LEVEL": "info"}
             with stack.start("a", env, logs[0]) as a, stack.start("b", env, logs[1]) as b:
-                return await run(url, a, b, redis, logs, seconds)
+                return await run(url, a, b, redis, seconds)
         finally:
             redis.kill()
