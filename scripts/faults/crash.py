@@ -174,7 +174,8 @@ async def crash(engine: str, rounds: int, clients: int) -> dict[str, Any]:
                 await crash_round(http, server, world, ledger, clients)
                 server = stack.start("crash", env, log)
                 waits.append(round(await retry_lost(http, server.url, ledger), 1))
-                ledger.errors["restarted server exited"] += server.process.poll() is not None
+                if server.process.poll() is not None:
+                    ledger.errors["restarted server exited"] += 1
             server.stop()
         violations = await check(url, ledger)
     return {
