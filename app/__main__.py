@@ -64,11 +64,9 @@ def database_problem(settings: Settings, exc: Exception) -> str:
 
 def serve(settings: Settings) -> None:
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
     log_config = logs.uvicorn_log_config(settings)
-    if log_config is not None:
-        logging.config.dictConfig(log_config)
+    logging.config.dictConfig(log_config)
     from app.protocol import TimedHttpToolsProtocol
 
     # uvicorn builds one per connection, calling it as it would the class.
@@ -80,7 +78,7 @@ def serve(settings: Settings) -> None:
     workers = f" with {settings.workers} workers" if settings.workers > 1 else ""
     with metrics_directory(settings.workers):
         serving = f"Serving on http://{settings.host}:{settings.port}/graphql{workers}"
-        if log_config is None:
+        if settings.log_format != "json":
             print(serving, flush=True)
         else:
             logging.getLogger("app").info(serving)
@@ -90,7 +88,7 @@ def serve(settings: Settings) -> None:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
-            log_config=log_config or LOGGING_CONFIG,
+            log_config=log_config,
             proxy_headers=False,
             ws_max_size=settings.ws_max_message_bytes,
             # Each worker process builds its own app (and reads the same environment).

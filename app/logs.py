@@ -13,12 +13,14 @@ uvicorn's access line of the same request can be matched.
 from __future__ import annotations
 
 import contextvars
+import copy
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from uvicorn.config import LOGGING_CONFIG
 
 from app.settings import Settings
 
@@ -69,12 +71,26 @@ def _access_fields(args: tuple[Any, ...]) -> dict[str, Any]:
     return {"client": client, "method": method, "path": path, "status": status}
 
 
-def uvicorn_log_config(settings: Settings) -> dict[str, Any] | None:
-    """The logging configuration uvicorn applies in every worker process: JSON lines for
-    uvicorn's loggers and the application's; None keeps uvicorn's own text format."""
-    if settings.log_format != "json":
-        return None
+def uvicorn_log_config(settings: Settings) -> dict[str, Any]:
+    """The logging configuration uvicorn applies in every worker process: with
+    `LOG_FORMAT=json`, JSON lines for uvicorn's loggers and the application's; otherwise
+    uvicorn's own text lines, and the application's in the same style. Either way the
+    application's loggers log at `LOG_LEVEL` (without a handler of their own, Python
+    would print only their warnings)."""
     level = settings.log_level.upper()
+    if settings.log_format != "json":
+        config = copy.deepcopy(LOGGING_CONFIG)
+        config["formatters"]["app"] = {
+            "()": "uvicorn.logging.DefaultFormatter",
+            "fmt": "%(levelprefix)s %(name)s: %(message)s",
+        }
+        config["handlers"]["app"] = {
+            "class": "logging.StreamHandler",
+            "formatter": "app",
+            "stream": "ext://sys.stderr",
+        }
+        config["root"] = {"handlers": ["app"], "level": level}
+        return config
     handler = {
         "class": "logging.StreamHandler",
         "formatter": "json",

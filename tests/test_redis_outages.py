@@ -16,8 +16,8 @@ import pytest
 
 from app import errors
 from app.ratelimit import REDIS_TIMEOUT, Limit, RateLimiter, RateLimits
-from tests.polling import eventually
-from tests.processes import RedisServer, redis_server, running_server
+from tests.polling import eventually, wait_until
+from tests.processes import RedisServer, redis_server, running_server, server_process
 from tests.test_bounded_waits import MARGIN, readyz_until, timed_post
 
 SIGN_UP = """mutation { signUp(email: "ann@example.com", name: "Ann", password: "password1") {
@@ -105,3 +105,35 @@ def test_a_frozen_redis_delays_no_request_beyond_the_timeout_and_readyz_reports_
     assert (down, up) == (503, 200)
     assert all(r.json()["data"]["signIn"]["token"] for _, r in signing_in)
     assert max(seconds for seconds, _ in signing_in) < REDIS_TIMEOUT + MARGIN
+
+
+def test_a_redis_outage_is_two_log_lines_of_each_part_in_text_logs(
+    redis: RedisServer, tmp_path: Path
+) -> None:
+    """A restarted Redis behind a server logging text at the default level: the pub/sub
+    reader and the health check each say once that it went and once that it came back,
+    however many reconnections it took."""
+    log = tmp_path / "server.log"
+    env = {
+        "DATABASE_URL": f"sqlite://{tmp_path}/app.sqlite3",
+        "REDIS_URL": redis.url,
+        "LOG_LEVEL": "info",
+    }
+    with server_process(env, output=log) as server:
+        redis.kill()
+        readyz_until(server.base, "down", "redis")
+        time.sleep(3)  # several reconnection attempts of the pub/sub reader
+        redis.start()
+        readyz_until(server.base, "ok", "redis")
+        wait_until(
+            lambda: "redis pub/sub resumed" in log.read_text(),
+            timeout=15,
+            what="the pub/sub reader to say it resumed",
+        )
+
+    lines = log.read_text().splitlines()
+    about = [line for line in lines if "redis pub/sub" in line or "health: redis" in line]
+    assert len(about) == 4, about
+    assert sum("WARNING" in line for line in about) == 2, about
+    assert sum("INFO" in line for line in about) == 2, about
+    assert not any("Traceback" in line for line in lines)

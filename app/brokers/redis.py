@@ -24,6 +24,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from app.background import Outage
 from app.brokers.base import FanOut, Message
 
 logger = logging.getLogger("app.events")
@@ -134,13 +135,14 @@ class RedisBroker(FanOut):
                 await pubsub.unsubscribe(channel)
         except (RedisError, OSError) as exc:
             # The reader sees the same broken connection and resubscribes.
-            logger.warning("redis (un)subscribe %s failed: %s", channel, exc)
+            logger.debug("redis (un)subscribe %s failed: %s", channel, exc)
             if pubsub.connection is not None:
                 await pubsub.connection.disconnect(nowait=True)
 
     async def _read_forever(self) -> None:
         backoff = self.backoff_initial
         first = True
+        outage = Outage(logger, "subscriptions through redis pub/sub")
         while True:
             try:
                 pubsub = await self._connect()
@@ -148,6 +150,7 @@ class RedisBroker(FanOut):
                     self.deliver_gap()  # what was published meanwhile never reached us
                 first = False
                 backoff = self.backoff_initial
+                outage.worked()
                 while True:
                     raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if raw is not None and raw.get("type") == "message":
@@ -157,9 +160,7 @@ class RedisBroker(FanOut):
             except Exception as exc:
                 self._listening.clear()
                 await self._close_pubsub()
-                logger.warning(
-                    "redis pub/sub connection lost (%s); retrying in %.2fs", exc, backoff
-                )
+                outage.failed(exc)  # logged once, however many reconnections it takes
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.backoff_max)
 
