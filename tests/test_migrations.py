@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.migrations.api import migrate as run_migrations
@@ -126,3 +127,17 @@ async def test_upgrading_a_first_wave_database_keeps_every_row(server_database_u
     assert str(membership[0]) == "01a2009b-0000-7000-8000-0000000000e1"
     assert (event[0], event[1], cursor[0]) == ("bob@example.com", 1, 1)
     assert "WEBHOOK_MANAGE" in str(admin[0]) and admin[1]
+
+
+@pytest.mark.parametrize(("query", "level"), [("", 1), ("?synchronous=FULL", 2)])
+async def test_sqlite_syncs_at_checkpoints_unless_the_url_asks_for_every_commit(
+    tmp_path: Path, query: str, level: int
+) -> None:
+    await Tortoise.init(config=tortoise_config(f"sqlite://{tmp_path}/app.sqlite3{query}"))
+    try:
+        connection = Tortoise.get_connection("default")
+        _, [[mode]] = await connection.execute_query("PRAGMA journal_mode")
+        _, [[synchronous]] = await connection.execute_query("PRAGMA synchronous")
+    finally:
+        await Tortoise.close_connections()
+    assert (mode, synchronous) == ("wal", level)  # 1 is NORMAL, 2 is FULL

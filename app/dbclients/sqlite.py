@@ -40,6 +40,11 @@ class BoundedSqliteClient(SqliteClient):
     def __init__(self, file_path: str, *, wait_timeout: float, **kwargs: Any) -> None:
         # Credentials become PRAGMAs: this one bounds the wait for another writer.
         kwargs.setdefault("busy_timeout", round(wait_timeout * 1000))
+        # In WAL mode, NORMAL syncs at checkpoints instead of at every commit: a commit
+        # survives the process being killed, and only a power failure or an OS crash may
+        # lose the last ones (the file stays consistent). `?synchronous=FULL` in the URL
+        # syncs every commit.
+        kwargs.setdefault("synchronous", "NORMAL")
         super().__init__(file_path, **kwargs)
         self._lock = BoundedLock(wait_timeout)
 
