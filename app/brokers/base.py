@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +27,9 @@ class FanOut:
         self.queue_size = queue_size
         self.dropped = 0
         self._queues: dict[str, set[asyncio.Queue[Message]]] = {}
+        # Subscribers already said to be behind: one line each, however often they fall
+        # behind again while they catch up (the drops are all counted in metrics).
+        self._behind: weakref.WeakSet[asyncio.Queue[Message]] = weakref.WeakSet()
 
     def subscriber_count(self) -> int:
         return sum(len(queues) for queues in self._queues.values())
@@ -44,7 +48,9 @@ class FanOut:
                 dropped = _replace_with_gap(queue) + 1
                 self.dropped += dropped
                 metrics.count_dropped(dropped)
-                logger.warning("subscriber queue full on %s: it will replay", channel)
+                if queue not in self._behind:
+                    self._behind.add(queue)
+                    logger.warning("subscriber queue full on %s: it will replay", channel)
 
     def deliver_gap(self) -> None:
         """Tell every subscriber that messages may have been lost (a broker outage)."""
