@@ -33,6 +33,13 @@ async def dispatcher(runtime: Runtime, clock: ManualClock) -> AsyncIterator[Disp
 
 
 @pytest.fixture
+def retrying_after_a_second(dispatcher: Dispatcher) -> Dispatcher:
+    """The dispatcher with one retry, a second after the first attempt."""
+    dispatcher.settings = dataclasses.replace(dispatcher.settings, webhook_retry_seconds=(1,))
+    return dispatcher
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with running_receiver() as receiver:
         yield receiver
@@ -137,17 +144,16 @@ async def test_a_delivery_failing_every_attempt_fails_and_a_long_run_disables_th
     world: World,
     auth: Authenticator,
     clock: ManualClock,
-    dispatcher: Dispatcher,
+    retrying_after_a_second: Dispatcher,
     receiver: Receiver,
 ) -> None:
-    dispatcher.settings = dataclasses.replace(dispatcher.settings, webhook_retry_seconds=(1,))
     webhook = await subscribe(world, receiver)
     receiver.script += [Answer(500)] * (2 * DISABLE_AFTER)
     await world.send([await create_user(auth) for _ in range(DISABLE_AFTER)])
 
-    assert await dispatcher.round() == DISABLE_AFTER
+    assert await retrying_after_a_second.round() == DISABLE_AFTER
     clock.advance(1)
-    assert await dispatcher.round() == DISABLE_AFTER
+    assert await retrying_after_a_second.round() == DISABLE_AFTER
 
     statuses = await models.WebhookDelivery.filter(webhook_id=webhook["id"]).values_list(
         "status", "attempts", "next_attempt_at"
@@ -165,20 +171,19 @@ async def test_a_success_ends_a_run_of_failed_deliveries(
     world: World,
     auth: Authenticator,
     clock: ManualClock,
-    dispatcher: Dispatcher,
+    retrying_after_a_second: Dispatcher,
     receiver: Receiver,
 ) -> None:
-    dispatcher.settings = dataclasses.replace(dispatcher.settings, webhook_retry_seconds=(1,))
     webhook = await subscribe(world, receiver)
     receiver.script += [Answer(500), Answer(500)]
     await world.invite(await create_user(auth))
-    await dispatcher.round()
+    await retrying_after_a_second.round()
     clock.advance(1)
-    await dispatcher.round()
+    await retrying_after_a_second.round()
     assert (await models.Webhook.get(id=webhook["id"])).consecutive_failures == 1
 
     await world.invite(await create_user(auth))
-    await dispatcher.round()
+    await retrying_after_a_second.round()
 
     assert (await models.Webhook.get(id=webhook["id"])).consecutive_failures == 0
 
