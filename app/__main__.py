@@ -83,7 +83,7 @@ def serve(settings: Settings) -> None:
         else:
             logging.getLogger("app").info(serving)
         uvicorn.run(
-            "app.main:create_app",
+            "app.main:serving_app",
             factory=True,
             host=settings.host,
             port=settings.port,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -143,6 +144,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.bus = bus  # tests and operators read subscriber figures from it
     app.state.runtime = runtime
     app.state.dispatcher = dispatcher
+    return app
+
+
+def serving_app() -> Starlette:
+    """The app `serve` runs in each worker: `create_app` from the environment, then what
+    start-up made (modules, the schema, compiled SQL) frozen out of the collector's
+    scans, so that the full collections a busy worker makes scan only what requests
+    make. With every start-up object in them they paused a request now and then."""
+    app = create_app()
+    gc.freeze()
     return app
 
 

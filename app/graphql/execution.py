@@ -5,10 +5,11 @@ Most fields of a response are plain: an attribute of the parent object (`id`, `n
 The standard executor runs each through its whole machinery: a path, resolve info,
 argument coercion, the resolver wrapper, then value completion. `PlainFieldsExecution`
 reads the attribute directly: a scalar or enum is serialized in the loop over its
-parent's fields, anything else is completed as usual with a resolve info built only if
-something asks for it. Every
-other field, and every plain scalar whose value is missing or does not serialize, takes
-the standard path, which reports the same errors it always has.
+parent's fields; an object or a list is completed by a function compiled once for its
+selection (`app/graphql/compiled.py`), or, when its selection does not compile, as usual
+with a resolve info built only if something asks for it. Every other field, and every
+plain value the fast paths cannot answer for (missing, null where not allowed, not
+serializable), takes the standard path, which reports the same errors it always has.
 `tests/test_execution.py` checks that both executors give the same answers.
 
 It also gives the request errors found while preparing execution (variables that do
@@ -35,10 +36,16 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from app.graphql.compiled import Complete, compile_completion
+
+# Selections compiled per schema; more are forgotten all at once (a client sending ever
+# new documents gains nothing from keeping them).
+MAX_COMPLETIONS = 4096
+
 
 class PlainField(NamedTuple):
     attribute: str
-    leaf: GraphQLLeafType | None  # None: an object, or a list, completed as usual
+    leaf: GraphQLLeafType | None  # None: an object, or a list
     nullable: bool
 
 
@@ -89,6 +96,9 @@ class _LazyInfo:
 
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     plain: ClassVar[dict[int, PlainField]] = {}  # set by the schema that uses this class
+    # Compiled completions by field and document nodes; set by the schema, shared by its
+    # requests.
+    completions: ClassVar[dict[tuple[int, ...], tuple[tuple[Any, ...], Complete | None]]] = {}
 
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> Any:
@@ -178,30 +188,30 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
             )
-        if value is not None:
-            scalars = self._scalars_only(field.type, value, field_details_list)  # type: ignore[union-attr]
-            if scalars is not _MISSING:
-                return scalars
+        complete = self._compiled(field, field_details_list)  # type: ignore[arg-type]
+        if complete is not None:
+            try:
+                return complete(value)
+            except Exception:
+                pass
         return self._complete(field, parent_type, value, field_details_list, path, position_context)
 
-    def _scalars_only(
-        self, field_type: Any, value: Any, field_details_list: FieldDetailsList
-    ) -> Any:
-        """An object whose selected fields are all plain scalars (`domain { name }`), as
-        its response dict; _MISSING when it needs the standard completion."""
-        object_type = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-        if not isinstance(object_type, GraphQLObjectType) or not _is_its_type(object_type, value):
-            return _MISSING
-        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-        if defer_usages:
-            return _MISSING
-        response: dict[str, Any] = {}
-        for response_name, details in grouped_field_set.items():
-            scalar = self._plain_scalar(object_type, value, details)
-            if scalar is _MISSING:
-                return _MISSING
-            response[response_name] = scalar
-        return response
+    def plain_attribute(self, field: GraphQLField) -> str | None:
+        plan = self.plain.get(id(field))
+        return None if plan is None else plan.attribute
+
+    def _compiled(self, field: GraphQLField, field_details_list: FieldDetailsList) -> Any:
+        """The compiled completion of this selection of a plain field (built on its first
+        use, kept with the document's nodes it was built from), or None."""
+        nodes = tuple(details.node for details in field_details_list)
+        key = (id(field), *map(id, nodes))
+        cached = self.completions.get(key)
+        if cached is None or any(old is not new for old, new in zip(cached[0], nodes, strict=True)):
+            if len(self.completions) >= MAX_COMPLETIONS:
+                self.completions.clear()
+            cached = (nodes, compile_completion(self, field.type, field_details_list))
+            self.completions[key] = cached
+        return cached[1]
 
     def _complete(
         self,
@@ -233,14 +243,6 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
-
-
-def _is_its_type(object_type: GraphQLObjectType, value: Any) -> bool:
-    """The check standard completion makes first: `is_type_of`, which Strawberry sets on
-    the types that implement an interface (Node), an isinstance test that ignores its
-    info argument."""
-    check = object_type.is_type_of
-    return check is None or bool(check(value, None))  # type: ignore[arg-type]
 
 
 def _coerce(leaf: GraphQLLeafType, value: Any) -> Any:

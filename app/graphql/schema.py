@@ -46,7 +46,9 @@ class AppSchema(strawberry.Schema):
         super().__init__(*args, **kwargs)
         # Plain fields of this schema's types skip the executor's full machinery.
         self.execution_context_class = type(
-            "Execution", (PlainFieldsExecution,), {"plain": plain_fields(self._schema)}
+            "Execution",
+            (PlainFieldsExecution,),
+            {"plain": plain_fields(self._schema), "completions": {}},
         )
 
     def process_errors(
