@@ -74,11 +74,8 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The page's rows with their cursors.")
     page_info: PageInfo = strawberry.field(description="Cursors and flags to page further.")
+    nodes: list[T] = strawberry.field(description="The page's rows, in the same order as `edges`.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
-
-    @strawberry.field(description="The page's rows, in the same order as `edges`.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
 
     @strawberry.field(description="Rows in the whole filtered list, not only this page.")
     async def total_count(self) -> int:
@@ -96,4 +93,5 @@ class Connection(Generic[T]):
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         )
-        return cls(edges=edges, page_info=info, _count=page.count)
+        nodes = [edge.node for edge in edges]
+        return cls(edges=edges, page_info=info, nodes=nodes, _count=page.count)

@@ -1,5 +1,6 @@
 """The in-process cost of one POST /graphql: the ASGI app called directly, no socket,
-no server, on a small SQLite file. What the HTTP layer and GraphQL cost around a query.
+no server, on a small SQLite file. What the HTTP layer and GraphQL cost around a query:
+the pending list as its invitee, the Invitations and Members tables as their admin.
 
     .venv/bin/python -m scripts.benchmark.inprocess [--requests 2000] [--rounds 5]
 
@@ -15,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from starlette.applications import Starlette
@@ -25,7 +26,7 @@ from app.__main__ import migrate
 from app.main import create_app
 from app.ratelimit import RateLimits
 from app.settings import Settings
-from scripts.benchmark.documents import PENDING
+from scripts.benchmark import documents
 
 SIGN_UP = (
     'mutation($email: String!) { signUp(email: $email, name: "Bench", password: '
@@ -36,7 +37,12 @@ SEND = (
     "mutation($d: ID!, $i: [ID!]!, $r: ID!) { sendInvitations(domainId: $d, inviteeIds: $i, "
     "roleId: $r) { __typename } }"
 )
-DOCUMENTS = {"typename": "{ __typename }", "me": "{ me { id name } }", "pending": PENDING}
+SEND_ID = SEND.replace(
+    "{ __typename }", "{ ... on SendInvitationsPayload { results { ... on Invitation { id } } } }"
+)
+ACCEPT = (
+    "mutation($i: ID!) { respondToInvitation(invitationId: $i, response: ACCEPT) { __typename } }"
+)
 
 
 class Caller:
@@ -87,16 +93,44 @@ class Caller:
         return answer["data"]
 
 
-async def seed(caller: Caller) -> str:
-    """An invitee holding eight pending invitations; their token."""
+class Seeded(NamedTuple):
+    invitee: str  # the token of an invitee holding eight pending invitations
+    admin: str  # the token of their admin
+    domain_id: str  # a domain with twelve invitations and the members who accepted four
+
+
+async def seed(caller: Caller) -> Seeded:
     admin = (await caller.data(SIGN_UP, email="admin@example.com"))["signUp"]
     invitee = (await caller.data(SIGN_UP, email="invitee@example.com"))["signUp"]
     for _ in range(8):
         domain = (await caller.data(CREATE_DOMAIN, admin["token"]))["createDomain"]
         role = domain["roles"][-1]["id"]
         await caller.data(SEND, admin["token"], d=domain["id"], i=[invitee["user"]["id"]], r=role)
-    token: str = invitee["token"]
-    return token
+    for n in range(11):
+        person = (await caller.data(SIGN_UP, email=f"person{n}@example.com"))["signUp"]
+        sent = await caller.data(
+            SEND_ID, admin["token"], d=domain["id"], i=[person["user"]["id"]], r=role
+        )
+        if n < 4:
+            invitation = sent["sendInvitations"]["results"][0]["id"]
+            await caller.data(ACCEPT, person["token"], i=invitation)
+    return Seeded(invitee["token"], admin["token"], domain["id"])
+
+
+def asked(seeded: Seeded) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """Each measured document, with its variables and the token it is sent with."""
+    domain = seeded.domain_id
+    return {
+        "typename": ("{ __typename }", {}, seeded.invitee),
+        "me": ("{ me { id name } }", {}, seeded.invitee),
+        "pending": (documents.PENDING, {}, seeded.invitee),
+        "invitations": (
+            documents.INVITATIONS,
+            documents.invitations_variables(domain),
+            seeded.admin,
+        ),
+        "members": (documents.MEMBERS, documents.members_variables(domain), seeded.admin),
+    }
 
 
 async def measure(requests: int, rounds: int) -> dict[str, float]:
@@ -111,10 +145,11 @@ async def measure(requests: int, rounds: int) -> dict[str, float]:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             caller = Caller(app)
-            token = await seed(caller)
+            seeded = await seed(caller)
             best: dict[str, float] = {}
-            for name, document in DOCUMENTS.items():
-                once = caller.request(orjson.dumps({"query": document}), token)
+            for name, (document, variables, token) in asked(seeded).items():
+                body = {"query": document, "variables": variables}
+                once = caller.request(orjson.dumps(body), token)
                 for _ in range(200):  # warm the caches
                     await once()
                 for _ in range(rounds):
