@@ -36,7 +36,7 @@ class Timing:
 QUICK_TIMING, FULL_TIMING = Timing(5, 1), Timing(12, 2)
 # The most requests per second any scenario is assumed to reach: one-shot requests
 # are prepared for this many; wrk flags a scenario that runs out.
-ONE_SHOT_RPS = {"send10": 400, "send1": 700, "send100": 40, "respond": 900}
+ONE_SHOT_RPS = {"send10": 400, "send1": 1000, "send100": 80, "respond": 900}
 # sendInvitations scenarios: invitees per request, and the connection counts they run at.
 SENDS = {"send1": (1, (1,)), "send100": (100, (1,)), "send10": (10, (1, 50))}
 RESPOND_CONNECTIONS = (1, 50)
