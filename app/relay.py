@@ -44,13 +44,29 @@ COLUMNS = {
     INVITATION: ("invitation_event", "id, domain_id, kind, invitee_id, invitation_id"),
     MEMBER: ("member_event", "id, domain_id, kind, user_id, NULL"),
 }
-UNPOSITIONED = Sql(
-    " UNION ALL ".join(
-        f"SELECT '{source}' AS source, at, {cols} FROM {table} WHERE position IS NULL"
-        for source, (table, cols) in COLUMNS.items()
+
+
+def _unpositioned_sql(dialect: Dialect) -> Sql:
+    """Read through the partial indexes of unpositioned rows (at, id), which hold only
+    the few rows still to publish. SQLite is told so: once ANALYZE has seen them empty,
+    its planner prefers a skip-scan of (domain_id, position), a few milliseconds per
+    round on a million events, where the partial index takes microseconds."""
+
+    def table_of(table: str) -> str:
+        hint = f" INDEXED BY ix_{table}_unpositioned" if dialect is Dialect.SQLITE else ""
+        return table + hint
+
+    return Sql(
+        " UNION ALL ".join(
+            f"SELECT '{source}' AS source, at, {cols} FROM {table_of(table)} "
+            "WHERE position IS NULL"
+            for source, (table, cols) in COLUMNS.items()
+        )
+        + " ORDER BY at, id LIMIT ?"
     )
-    + " ORDER BY at, id LIMIT ?"
-)
+
+
+UNPOSITIONED = {dialect: _unpositioned_sql(dialect) for dialect in Dialect}
 SET_POSITION = {
     INVITATION: Sql("UPDATE invitation_event SET position = ? WHERE id = ?"),
     MEMBER: Sql("UPDATE member_event SET position = ? WHERE id = ?"),
@@ -235,7 +251,8 @@ def _dialect() -> Dialect:
 
 async def _unpositioned() -> list[_Pending]:
     """The oldest events without a position, of both tables, in (at, id) order."""
-    return [_Pending(r[0], r[2:]) for r in await sql.fetch(UNPOSITIONED, BATCH)]
+    rows = await sql.fetch(UNPOSITIONED[_dialect()], BATCH)
+    return [_Pending(r[0], r[2:]) for r in rows]
 
 
 async def _record_positions(published: list[tuple[int, _Pending]], assigned: int) -> None:
