@@ -58,8 +58,7 @@ def _unpositioned_sql(dialect: Dialect) -> Sql:
 
     return Sql(
         " UNION ALL ".join(
-            f"SELECT '{source}' AS source, at, {cols} FROM {table_of(table)} "
-            "WHERE position IS NULL"
+            f"SELECT '{source}' AS source, at, {cols} FROM {table_of(table)} WHERE position IS NULL"
             for source, (table, cols) in COLUMNS.items()
         )
         + " ORDER BY at, id LIMIT ?"

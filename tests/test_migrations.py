@@ -129,15 +129,20 @@ async def test_upgrading_a_first_wave_database_keeps_every_row(server_database_u
     assert "WEBHOOK_MANAGE" in str(admin[0]) and admin[1]
 
 
-@pytest.mark.parametrize(("query", "level"), [("", 1), ("?synchronous=FULL", 2)])
+@pytest.mark.parametrize(
+    ("query", "level", "pages"),
+    [("", 1, 10000), ("?synchronous=FULL", 2, 10000), ("?wal_autocheckpoint=1000", 1, 1000)],
+)
 async def test_sqlite_syncs_at_checkpoints_unless_the_url_asks_for_every_commit(
-    tmp_path: Path, query: str, level: int
+    tmp_path: Path, query: str, level: int, pages: int
 ) -> None:
     await Tortoise.init(config=tortoise_config(f"sqlite://{tmp_path}/app.sqlite3{query}"))
     try:
         connection = Tortoise.get_connection("default")
         _, [[mode]] = await connection.execute_query("PRAGMA journal_mode")
         _, [[synchronous]] = await connection.execute_query("PRAGMA synchronous")
+        _, [[checkpoint]] = await connection.execute_query("PRAGMA wal_autocheckpoint")
     finally:
         await Tortoise.close_connections()
     assert (mode, synchronous) == ("wal", level)  # 1 is NORMAL, 2 is FULL
+    assert checkpoint == pages  # every 10,000 pages of WAL unless the URL says otherwise

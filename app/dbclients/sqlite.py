@@ -45,6 +45,11 @@ class BoundedSqliteClient(SqliteClient):
         # lose the last ones (the file stays consistent). `?synchronous=FULL` in the URL
         # syncs every commit.
         kwargs.setdefault("synchronous", "NORMAL")
+        # Checkpoints every 10,000 pages (40 MB of WAL) instead of SQLite's 1,000: a page
+        # written again and again (an index's last leaf) goes back to the database file
+        # once per checkpoint, so fewer checkpoints write less. On a million invitations
+        # this took sendInvitations of ten from 141 to 168 a second.
+        kwargs.setdefault("wal_autocheckpoint", 10000)
         super().__init__(file_path, **kwargs)
         self._lock = BoundedLock(wait_timeout)
 

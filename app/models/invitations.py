@@ -57,6 +57,8 @@ class Invitation(Model):
             Index(fields=("domain_id", "created_at", "id")),
             Index(fields=("domain_id", "status", "created_at", "id")),
             Index(fields=("domain_id", "invitee_email")),
+            # An invitee's earlier invitations in a domain, whatever their status.
+            Index(fields=("domain_id", "invitee_id")),
         )
 
 

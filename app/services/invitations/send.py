@@ -33,12 +33,28 @@ SendResult = reads.Invitation | errors.UserFacingError
 KNOWN_USERS = sql.Sql('SELECT id, email FROM "user" WHERE id = ANY(?)')
 ACCOUNTS = sql.Sql('SELECT id, email FROM "user" WHERE email = ANY(?)')
 MEMBERS = sql.Sql("SELECT user_id FROM membership WHERE domain_id = ? AND user_id = ANY(?)")
-# An invitee's earlier invitations here: to their account, or to their address.
-EARLIER = sql.Sql(
-    "SELECT invitee_id, invitee_email, status, expires_at FROM invitation "
-    "WHERE domain_id = ? AND status IN ('PENDING', 'REJECTED', 'EXPIRED') "
-    "AND (invitee_id = ANY(?) OR invitee_email = ANY(?))"
+# An invitee's earlier invitations here: to their account, or to their address; the
+# parameters are the domain, the ids and the addresses. SQLite is told to seek each
+# listed id and address (a CROSS JOIN keeps the list outside): its planner otherwise
+# read every such invitation of the domain, thousands in a large one.
+_EARLIER_OF = (
+    "SELECT i.invitee_id, i.invitee_email, i.status, i.expires_at "
+    "FROM json_each(?{list}) AS j CROSS JOIN invitation AS i "
+    "WHERE i.domain_id = ?1 AND i.{column} = j.value "
+    "AND i.status IN ('PENDING', 'REJECTED', 'EXPIRED')"
 )
+EARLIER = {
+    sql.Dialect.SQLITE: sql.Sql(
+        _EARLIER_OF.format(list=2, column="invitee_id")
+        + " UNION ALL "
+        + _EARLIER_OF.format(list=3, column="invitee_email")
+    ),
+    sql.Dialect.POSTGRES: sql.Sql(
+        "SELECT invitee_id, invitee_email, status, expires_at FROM invitation "
+        "WHERE domain_id = ? AND status IN ('PENDING', 'REJECTED', 'EXPIRED') "
+        "AND (invitee_id = ANY(?) OR invitee_email = ANY(?))"
+    ),
+}
 
 
 class _Target(NamedTuple):
@@ -138,7 +154,8 @@ async def _checked(
     known = {sql.uuid(row[0]): row[1] for row in await sql.fetch(KNOWN_USERS, ids)}
     members = {sql.uuid(row[0]) for row in await sql.fetch(MEMBERS, domain_id, ids)}
     addresses = [t.address for t in targets if isinstance(t, _Target) and t.address]
-    earlier = _Earlier(await sql.fetch(EARLIER, domain_id, ids, [*addresses, *known.values()]), now)
+    emails = [*addresses, *known.values()]
+    earlier = _Earlier(await sql.fetch(EARLIER[sql.dialect()], domain_id, ids, emails), now)
 
     def check(target: _Target | errors.UserFacingError) -> _Target | errors.UserFacingError:
         if isinstance(target, errors.UserFacingError):
