@@ -46,26 +46,25 @@ COLUMNS = {
 }
 
 
-def _unpositioned_sql(dialect: Dialect) -> Sql:
-    """Read through the partial indexes of unpositioned rows (at, id), which hold only
-    the few rows still to publish. SQLite is told so: once ANALYZE has seen them empty,
-    its planner prefers a skip-scan of (domain_id, position), a few milliseconds per
-    round on a million events, where the partial index takes microseconds."""
-
-    def table_of(table: str) -> str:
-        hint = f" INDEXED BY ix_{table}_unpositioned" if dialect is Dialect.SQLITE else ""
-        return table + hint
-
-    return Sql(
+def _unpositioned_source(hint: str) -> str:
+    """The oldest rows without a position, of both tables, read through their partial
+    indexes (at, id), which hold only the few rows still to publish. SQLite is told so
+    (`hint`): once ANALYZE has seen them empty, its planner prefers a skip-scan of
+    (domain_id, position), a few milliseconds per round on a million events, where the
+    partial index takes microseconds."""
+    return (
         " UNION ALL ".join(
-            f"SELECT '{source}' AS source, at, {cols} FROM {table_of(table)} WHERE position IS NULL"
+            f"SELECT '{source}' AS source, at, {cols} FROM {table}"
+            f"{hint.format(table=table)} WHERE position IS NULL"
             for source, (table, cols) in COLUMNS.items()
         )
         + " ORDER BY at, id LIMIT ?"
     )
 
 
-UNPOSITIONED = {dialect: _unpositioned_sql(dialect) for dialect in Dialect}
+UNPOSITIONED = Sql(
+    _unpositioned_source(""), sqlite=_unpositioned_source(" INDEXED BY ix_{table}_unpositioned")
+)
 SET_POSITION = {
     INVITATION: Sql("UPDATE invitation_event SET position = ? WHERE id = ?"),
     MEMBER: Sql("UPDATE member_event SET position = ? WHERE id = ?"),
@@ -175,7 +174,7 @@ class Relay:
         """Publish up to BATCH unpublished events; how many were waiting. A broker that
         refuses one raises once the positions of those published before are committed."""
         async with self._lock:
-            if _dialect() is Dialect.SQLITE:
+            if sql.dialect() is Dialect.SQLITE:
                 assigned = await sql.fetch_value(CURSOR)
                 waiting, failure = await self._publish_batch(int(assigned))
             else:
@@ -211,7 +210,7 @@ class Relay:
     async def settled(self) -> AsyncIterator[None]:
         """Wait for the relay round in progress to commit, so that a read of positions
         inside this block sees every position published so far (replays read here)."""
-        if _dialect() is Dialect.SQLITE:
+        if sql.dialect() is Dialect.SQLITE:
             async with self._lock:
                 yield
             return
@@ -244,14 +243,9 @@ def _replay_sql(source: str, column: str, kinds: tuple[str, ...]) -> Sql:
     )
 
 
-def _dialect() -> Dialect:
-    return sql.dialect_of(get_connection("default"))
-
-
 async def _unpositioned() -> list[_Pending]:
     """The oldest events without a position, of both tables, in (at, id) order."""
-    rows = await sql.fetch(UNPOSITIONED[_dialect()], BATCH)
-    return [_Pending(r[0], r[2:]) for r in rows]
+    return [_Pending(r[0], r[2:]) for r in await sql.fetch(UNPOSITIONED, BATCH)]
 
 
 async def _record_positions(published: list[tuple[int, _Pending]], assigned: int) -> None:

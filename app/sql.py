@@ -2,7 +2,9 @@
 connection with bound parameters, and the decoders that turn driver values into Python.
 
 Statements are written for SQLite (`?` placeholders) with one portable extension,
-`= ANY(?)` for a list parameter; `Sql.text(dialect)` compiles and caches the text:
+`= ANY(?)` for a list parameter; where one dialect needs other text (a lock clause, a
+planner hint), `Sql(source, sqlite=..., postgres=...)` gives it, with the same parameters
+in the same order. `Sql.text(dialect)` compiles and caches the text:
 
     SQLite       ?            x = ANY(?) -> x IN (SELECT value FROM json_each(?))
     PostgreSQL   ?  -> $1 ... x = ANY($n)
@@ -44,16 +46,21 @@ _ANY = re.compile(r"=\s*ANY\(\?\)")
 class Sql:
     """One statement, compiled for each dialect on first use."""
 
-    __slots__ = ("_compiled", "source")
+    __slots__ = ("_compiled", "_sources", "source")
 
-    def __init__(self, source: str) -> None:
+    def __init__(
+        self, source: str, *, sqlite: str | None = None, postgres: str | None = None
+    ) -> None:
         self.source = " ".join(source.split())
+        given = {Dialect.SQLITE: sqlite, Dialect.POSTGRES: postgres}
+        self._sources = {d: " ".join(text.split()) for d, text in given.items() if text}
         self._compiled: dict[Dialect, str] = {}
 
     def text(self, dialect: Dialect) -> str:
         compiled = self._compiled.get(dialect)
         if compiled is None:
-            compiled = self._compiled[dialect] = _compile(self.source, dialect)
+            source = self._sources.get(dialect, self.source)
+            compiled = self._compiled[dialect] = _compile(source, dialect)
         return compiled
 
     def __repr__(self) -> str:

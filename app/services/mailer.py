@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
-from tortoise.connection import get_connection
 from tortoise.expressions import F
 
 from app import metrics, models, sql
@@ -41,7 +40,7 @@ from app.models import EmailStatus
 from app.models import InvitationStatus as Status
 from app.services.invitations import reads
 from app.settings import Settings
-from app.sql import Dialect, Sql
+from app.sql import Sql
 
 logger = logging.getLogger("app.mail")
 
@@ -56,10 +55,10 @@ _LEASE = (
     "UPDATE email_message SET locked_until = ? WHERE id IN (SELECT id FROM due) "
     "RETURNING id, invitation_id, to_address, nonce, attempts"
 )
-CLAIM = {
-    Dialect.SQLITE: Sql(f"WITH due AS ({_DUE}) {_LEASE}"),
-    Dialect.POSTGRES: Sql(f"WITH due AS ({_DUE} FOR UPDATE SKIP LOCKED) {_LEASE}"),
-}
+CLAIM = Sql(
+    f"WITH due AS ({_DUE}) {_LEASE}",
+    postgres=f"WITH due AS ({_DUE} FOR UPDATE SKIP LOCKED) {_LEASE}",
+)
 
 
 class _Claimed(NamedTuple):
@@ -103,8 +102,7 @@ class Mailer(Worker):
     async def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
         lease = now + timedelta(seconds=2 * self.settings.email_timeout_seconds)
-        statement = CLAIM[sql.dialect_of(get_connection("default"))]
-        found = await sql.fetch(statement, now, now, BATCH, lease)
+        found = await sql.fetch(CLAIM, now, now, BATCH, lease)
         claimed = [
             _Claimed(sql.uuid(r[0]), sql.optional_uuid(r[1]), r[2], r[3], r[4]) for r in found
         ]

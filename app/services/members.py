@@ -31,18 +31,18 @@ from app.runtime import Runtime
 from app.services import memberships
 from app.services.domains import grantable_role
 from app.services.pagination import Keyset, Page, Paging
-from app.sql import Dialect, Row, Sql
+from app.sql import Row, Sql
 
 HISTORY_PAGE = 20
 
-LOCK = {
+LOCK = Sql(
     # NO KEY UPDATE: membership changes of a domain take turns, while rows that merely
     # point at the domain (an invitation sent, a member joining) need not wait.
-    Dialect.POSTGRES: Sql("SELECT id FROM domain WHERE id = ? FOR NO KEY UPDATE"),
+    "SELECT id FROM domain WHERE id = ? FOR NO KEY UPDATE",
     # SQLite has no row locks: a write as the transaction's first statement takes the
     # database's write lock, so what follows reads and writes as one.
-    Dialect.SQLITE: Sql("UPDATE domain SET name = name WHERE id = ?"),
-}
+    sqlite="UPDATE domain SET name = name WHERE id = ?",
+)
 # True unless the membership row being changed is the domain's last one whose role holds
 # every action.
 _NOT_THE_LAST_ADMIN = (
@@ -121,7 +121,7 @@ async def leave(caller: Session | None, *, domain_id: str, runtime: Runtime) -> 
 async def _locked(caller: Session | None, domain_id: UUID, action: Action | None) -> Grant:
     """Lock the domain's memberships for this transaction, then authorize the caller
     again: a change made meanwhile (their own removal) counts."""
-    await sql.fetch(LOCK[sql.dialect()], domain_id)
+    await sql.fetch(LOCK, domain_id)
     if action is None:
         return await membership(caller, domain_id)
     return await authorize(caller, action, domain_id)

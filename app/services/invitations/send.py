@@ -43,18 +43,14 @@ _EARLIER_OF = (
     "WHERE i.domain_id = ?1 AND i.{column} = j.value "
     "AND i.status IN ('PENDING', 'REJECTED', 'EXPIRED')"
 )
-EARLIER = {
-    sql.Dialect.SQLITE: sql.Sql(
-        _EARLIER_OF.format(list=2, column="invitee_id")
-        + " UNION ALL "
-        + _EARLIER_OF.format(list=3, column="invitee_email")
-    ),
-    sql.Dialect.POSTGRES: sql.Sql(
-        "SELECT invitee_id, invitee_email, status, expires_at FROM invitation "
-        "WHERE domain_id = ? AND status IN ('PENDING', 'REJECTED', 'EXPIRED') "
-        "AND (invitee_id = ANY(?) OR invitee_email = ANY(?))"
-    ),
-}
+EARLIER = sql.Sql(
+    "SELECT invitee_id, invitee_email, status, expires_at FROM invitation "
+    "WHERE domain_id = ? AND status IN ('PENDING', 'REJECTED', 'EXPIRED') "
+    "AND (invitee_id = ANY(?) OR invitee_email = ANY(?))",
+    sqlite=_EARLIER_OF.format(list=2, column="invitee_id")
+    + " UNION ALL "
+    + _EARLIER_OF.format(list=3, column="invitee_email"),
+)
 
 
 class _Target(NamedTuple):
@@ -155,7 +151,7 @@ async def _checked(
     members = {sql.uuid(row[0]) for row in await sql.fetch(MEMBERS, domain_id, ids)}
     addresses = [t.address for t in targets if isinstance(t, _Target) and t.address]
     emails = [*addresses, *known.values()]
-    earlier = _Earlier(await sql.fetch(EARLIER[sql.dialect()], domain_id, ids, emails), now)
+    earlier = _Earlier(await sql.fetch(EARLIER, domain_id, ids, emails), now)
 
     def check(target: _Target | errors.UserFacingError) -> _Target | errors.UserFacingError:
         if isinstance(target, errors.UserFacingError):

@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
-from tortoise.connection import get_connection
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -38,7 +37,7 @@ from app.clock import Clock
 from app.models import DeliveryStatus
 from app.services.webhooks import secrets, sending
 from app.settings import Settings
-from app.sql import Dialect, Sql
+from app.sql import Sql
 
 logger = logging.getLogger("app.webhooks")
 
@@ -55,10 +54,7 @@ _CLAIM = (
     "WHERE id IN (SELECT id FROM due) AND (locked_until IS NULL OR locked_until <= ?) "
     "RETURNING id, webhook_id, event_id, payload, attempts"
 )
-CLAIM = {
-    Dialect.SQLITE: Sql(_CLAIM.format(lock="")),
-    Dialect.POSTGRES: Sql(_CLAIM.format(lock="FOR UPDATE OF d SKIP LOCKED")),
-}
+CLAIM = Sql(_CLAIM.format(lock=""), postgres=_CLAIM.format(lock="FOR UPDATE OF d SKIP LOCKED"))
 TARGETS = Sql("SELECT id, url, secret FROM webhook WHERE id = ANY(?)")
 
 
@@ -162,8 +158,7 @@ class Dispatcher(Worker):
 
 
 async def _claim(now: datetime, lease_until: datetime) -> list[Claimed]:
-    statement = CLAIM[sql.dialect_of(get_connection("default"))]
-    rows = await sql.fetch(statement, now, now, BATCH, lease_until, now)
+    rows = await sql.fetch(CLAIM, now, now, BATCH, lease_until, now)
     return [Claimed(sql.uuid(r[0]), sql.uuid(r[1]), sql.uuid(r[2]), r[3], int(r[4])) for r in rows]
 
 
