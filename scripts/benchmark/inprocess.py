@@ -33,12 +33,10 @@ SIGN_UP = (
     '"bench-password") { ... on AuthPayload { token user { id } } } }'
 )
 CREATE_DOMAIN = 'mutation { createDomain(name: "Bench") { ... on Domain { id roles { id } } } }'
+# Sends one invitation; the seed reads back the id of what it sent.
 SEND = (
     "mutation($d: ID!, $i: [ID!]!, $r: ID!) { sendInvitations(domainId: $d, inviteeIds: $i, "
-    "roleId: $r) { __typename } }"
-)
-SEND_ID = SEND.replace(
-    "{ __typename }", "{ ... on SendInvitationsPayload { results { ... on Invitation { id } } } }"
+    "roleId: $r) { ... on SendInvitationsPayload { results { ... on Invitation { id } } } } }"
 )
 ACCEPT = (
     "mutation($i: ID!) { respondToInvitation(invitationId: $i, response: ACCEPT) { __typename } }"
@@ -109,7 +107,7 @@ async def seed(caller: Caller) -> Seeded:
     for n in range(11):
         person = (await caller.data(SIGN_UP, email=f"person{n}@example.com"))["signUp"]
         sent = await caller.data(
-            SEND_ID, admin["token"], d=domain["id"], i=[person["user"]["id"]], r=role
+            SEND, admin["token"], d=domain["id"], i=[person["user"]["id"]], r=role
         )
         if n < 4:
             invitation = sent["sendInvitations"]["results"][0]["id"]
